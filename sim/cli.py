@@ -1,0 +1,59 @@
+"""``python -m sim``: a thin Hydra wrapper around ``sim.api.run_config``."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+from tqdm import tqdm
+
+from sim.api import CONFIG_DIR, label_of, run_config, sources_of
+from sim.config import ConfigError, register_configs
+from sim.runner.outputs import is_complete
+
+HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
+            "down_referrals_per_10k", "down_up_ratio", "wait_mean_centre_gp",
+            "wait_mean_hospital_outpatient", "wait_mean_hospital_beds",
+            "hospital_bed_occupancy", "bed_blocking_days", "visits_per_resident_year",
+            "arrived")
+
+register_configs()
+
+
+def kpi_table(summary, names=HEADLINE) -> str:
+    """The headline KPIs as text: mean and 95% CI."""
+    rows = [k for k in names if k in summary.index]
+    width = max(len(k) for k in rows)
+    lines = [f"{'KPI':<{width}}  {'mean':>12}  95% CI"]
+    for k in rows:
+        r = summary.loc[k]
+        lines.append(f"{k:<{width}}  {r['mean']:>12.4g}  [{r['ci_low']:.4g}, {r['ci_high']:.4g}]")
+    return "\n".join(lines)
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    sources = sources_of(hc.runtime.choices, list(hc.overrides.task))
+    total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
+    bar = tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
+               file=sys.stderr)
+    try:
+        result = run_config(cfg, out_dir, sources, tick=bar.update)
+    except ConfigError as err:
+        bar.close()
+        if not is_complete(out_dir):
+            shutil.rmtree(out_dir, ignore_errors=True)
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    bar.close()
+    print(kpi_table(result.summary))
+    print(f"run directory: {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

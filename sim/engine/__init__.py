@@ -1,0 +1,1 @@
+"""Engine: light SimPy resources, capacity calendars, random streams and samplers."""

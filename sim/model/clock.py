@@ -1,0 +1,31 @@
+"""Simulated time: minutes since the start of the warm-up; dates convert here and only here."""
+from __future__ import annotations
+
+import datetime as dt
+
+DAY = 1440.0
+
+
+class Clock:
+    """Maps ISO dates to simulated minutes; day 0 of the measured period is ``start_date``."""
+
+    def __init__(self, start_date: str, warmup_days: int, horizon_days: int):
+        self.start = dt.date.fromisoformat(str(start_date))
+        self.warmup_days = warmup_days
+        self.horizon_days = horizon_days
+        self.days = warmup_days + horizon_days
+        self.warmup = warmup_days * DAY
+        self.end = self.days * DAY
+        self.first_date = self.start - dt.timedelta(days=warmup_days)
+
+    def minutes(self, date: str) -> float:
+        """Simulated time at the start of ``date``."""
+        return (dt.date.fromisoformat(str(date)) - self.first_date).days * DAY
+
+    def date(self, day: int) -> dt.date:
+        """Calendar date of simulated day ``day`` (day 0 is the first warm-up day)."""
+        return self.first_date + dt.timedelta(days=day)
+
+    def weekday(self, day: int) -> int:
+        """0 = Monday."""
+        return self.date(day).weekday()

@@ -1,0 +1,137 @@
+"""The group's facilities and services as pools, and the calendar that opens and staffs them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from sim.config.schema import PRIMARY_KINDS
+from sim.engine.dists import Sampler
+from sim.engine.pool import UNLIMITED, Pool
+from sim.engine.streams import Streams
+from sim.model.clock import DAY, Clock
+
+
+@dataclass(eq=False)
+class Service:
+    """One service of one facility: its pool of servers and its duration sampler."""
+    idx: int
+    facility: "Facility"
+    name: str
+    pool: Pool
+    sample: Sampler
+    base_servers: int | None
+
+
+@dataclass(eq=False)
+class Facility:
+    id: str
+    name: str
+    kind: str
+    role: str
+    level: int
+    opens_at: float
+    location: tuple[float, float] | None
+    services: dict[str, Service] = field(default_factory=dict)
+    refer_to: list = field(default_factory=list)      # [(cum_p, Facility)]
+    is_open: bool = True
+    index: int = -1                                    # id in the step log
+
+    @property
+    def primary(self) -> bool:
+        return self.kind in PRIMARY_KINDS
+
+
+def _scaled(servers: int | None, scale: float) -> int | None:
+    if servers is None or scale == 1.0 or servers == 0:
+        return servers
+    return max(1, round(servers * scale))
+
+
+class Network:
+    """Facilities by id, a flat service table (index = id in the visit log) and the calendar."""
+
+    def __init__(self, cfg: Any, env: simpy.Environment, clock: Clock, streams: Streams,
+                 scale: float):
+        self.env = env
+        self.clock = clock
+        self.facilities: dict[str, Facility] = {}
+        self.services: list[Service] = []
+        self._service_cfg: dict[int, Any] = {}
+        for fid, f in cfg.facilities.items():
+            opens = clock.minutes(f.opens) if f.opens else 0.0
+            fac = Facility(fid, f.name, f.kind, f.role, f.level, max(opens, 0.0),
+                           tuple(f.location) if f.location else None)
+            fac.is_open = fac.opens_at <= 0
+            fac.index = len(self.facilities)
+            for sid, s in f.services.items():
+                servers = _scaled(s.servers, scale)
+                pool = Pool(env, f"{fid}.{sid}", UNLIMITED if servers is None else 0)
+                svc = Service(len(self.services), fac, sid, pool,
+                              Sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
+                              servers)
+                fac.services[sid] = svc
+                self.services.append(svc)
+                self._service_cfg[svc.idx] = (s, scale)
+            self.facilities[fid] = fac
+        for fid, f in cfg.facilities.items():
+            dest = f.refer_to or cfg.default_refer_to
+            self.facilities[fid].refer_to = self.cumulative(dest)
+
+    def cumulative(self, shares: Any) -> list[tuple[float, Facility]]:
+        """``{facility: p}`` as a cumulative table for one-uniform choice."""
+        out, acc = [], 0.0
+        for fid, p in shares.items():
+            acc += p
+            out.append((acc, self.facilities[fid]))
+        return out
+
+    # -- calendar -------------------------------------------------------------------------
+    def capacity_changes(self) -> list[tuple[float, int, int]]:
+        """Every (time, service index, servers) change over the run, sorted by time."""
+        changes = []
+        for svc in self.services:
+            s, scale = self._service_cfg[svc.idx]
+            if svc.base_servers is None:
+                continue
+            steps = sorted((self.clock.minutes(st.date), _scaled(st.servers, scale))
+                           for st in s.schedule)
+            last = None
+            for day in range(self.clock.days):
+                t0 = day * DAY
+                servers = svc.base_servers
+                for t_step, n in steps:
+                    if t_step <= t0:
+                        servers = n
+                if t0 < svc.facility.opens_at:
+                    servers = 0
+                hours = s.hours
+                if self.clock.weekday(day) >= 5 and s.weekend_hours is not None:
+                    hours = s.weekend_hours
+                if not hours:                       # null: 24 h; []: closed that day
+                    spans = [(t0, servers)] if hours is None else [(t0, 0)]
+                else:
+                    spans = [(t0, 0), (t0 + hours[0] * 60, servers), (t0 + hours[1] * 60, 0)]
+                for t, n in spans:
+                    if n != last:
+                        changes.append((t, svc.idx, n))
+                        last = n
+        changes.sort(key=lambda c: (c[0], c[1]))
+        return changes
+
+    def calendar(self):
+        """SimPy process applying capacity changes and opening facilities on their dates."""
+        env = self.env
+        openings = sorted((f.opens_at, f.id) for f in self.facilities.values() if not f.is_open)
+        events = [(t, 0, fid) for t, fid in openings]
+        events += [(t, 1, (idx, n)) for t, idx, n in self.capacity_changes()]
+        events.sort(key=lambda e: (e[0], e[1]))
+        for t, what, arg in events:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            if what == 0:
+                self.facilities[arg].is_open = True
+            else:
+                idx, n = arg
+                self.services[idx].pool.set_capacity(n)

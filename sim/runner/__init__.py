@@ -1,0 +1,1 @@
+"""Runner: replications, seeds, parallelism and the output contract."""

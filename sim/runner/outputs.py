@@ -1,0 +1,65 @@
+"""The output contract: every file written atomically; ``summary.json`` last marks completion."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from omegaconf import OmegaConf
+
+from sim.runner.run import RunResult
+
+COMPLETE_MARKER = "summary.json"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def _json_number(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def write_data(result: RunResult, out_dir: Path) -> None:
+    """Config, KPIs, summary and time series; ``summary.json`` is left for ``mark_complete``."""
+    out_dir = Path(out_dir)
+    write_text(out_dir / "config.resolved.yaml", OmegaConf.to_yaml(result.config, resolve=True))
+    with atomic_path(out_dir / "kpis.csv") as tmp:
+        result.kpis.to_csv(tmp, index=False)
+    with atomic_path(out_dir / "summary.csv") as tmp:
+        result.summary.to_csv(tmp)
+    with atomic_path(out_dir / "timeseries.parquet") as tmp:
+        result.timeseries.to_parquet(tmp, index=False)
+
+
+def mark_complete(result: RunResult, out_dir: Path) -> None:
+    """Write ``summary.json``: its presence means the run directory is complete."""
+    summary = {k: {c: _json_number(v) for c, v in row.items()}
+               for k, row in result.summary.to_dict(orient="index").items()}
+    write_text(Path(out_dir) / COMPLETE_MARKER, json.dumps(summary, indent=1, sort_keys=True))
+
+
+def is_complete(out_dir: Path) -> bool:
+    return (Path(out_dir) / COMPLETE_MARKER).exists()

@@ -1,0 +1,91 @@
+"""Replications of one scenario: seeded, optionally parallel, identical either way."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from sim.engine.streams import replication_seeds
+from sim.metrics.stats import summarise
+from sim.runner.replication import run_replication
+
+PROGRESS_EVERY = 5   # days between progress messages from a worker
+
+
+@dataclass
+class RunResult:
+    """What a run returns: tidy KPIs, their summary with 95% CIs, daily series, run directory."""
+    kpis: pd.DataFrame            # replication, kpi, value
+    summary: pd.DataFrame         # index kpi: mean, ci_low, ci_high, sd, n
+    timeseries: pd.DataFrame      # replication, date, facility, kind, service, metric, value
+    config: Any
+    out_dir: Path | None = None
+
+
+def workers_for(cfg: Any) -> int:
+    """``run.workers``, 0 meaning every core, never more than the replications."""
+    n = cfg.run.workers or os.cpu_count() or 1
+    return max(1, min(n, cfg.run.replications))
+
+
+def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any) -> tuple:
+    def on_day(day: int) -> None:
+        if progress is not None and (day + 1) % PROGRESS_EVERY == 0:
+            progress.put(PROGRESS_EVERY)
+    result = run_replication(cfg, rep, seed_seq, on_day)
+    if progress is not None:
+        progress.put(None)
+    return result
+
+
+def run_replications(cfg: Any, tick: Callable[[int], None] | None = None) -> RunResult:
+    """Run ``run.replications`` replications (in parallel when ``run.workers`` allows)."""
+    seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
+    n_workers = workers_for(cfg)
+    if n_workers == 1:
+        results = [run_replication(cfg, r, s, (lambda d: tick(1)) if tick else None)
+                   for r, s in enumerate(seeds)]
+    else:
+        results = _parallel(cfg, seeds, n_workers, tick)
+    kpis = pd.DataFrame([(r, k, v) for r, (values, _) in enumerate(results)
+                         for k, v in sorted(values.items())],
+                        columns=["replication", "kpi", "value"])
+    series = pd.concat([ts for _, ts in results], ignore_index=True)
+    return RunResult(kpis, summarise(kpis), series, cfg)
+
+
+def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None) -> list:
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    manager = ctx.Manager() if tick else None
+    progress = manager.Queue() if manager else None
+    done = threading.Event()
+
+    def pump() -> None:
+        while not done.is_set():
+            try:
+                n = progress.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if n:
+                tick(n)
+
+    pumper = threading.Thread(target=pump, daemon=True) if progress else None
+    if pumper:
+        pumper.start()
+    try:
+        with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_worker, cfg, r, s, progress) for r, s in enumerate(seeds)]
+            return [f.result() for f in futures]
+    finally:
+        done.set()
+        if pumper:
+            pumper.join()
+        if manager:
+            manager.shutdown()
