@@ -35,17 +35,12 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
 
 
 def sources_of(choices: Mapping[str, Any], overrides: list[str]) -> dict[str, str]:
-    """Where each group's values came from, for error messages: its YAML file and overrides."""
-    out = {}
-    for group in GROUPS:
-        where = []
-        if choices.get(group):
-            where.append(f"configs/{group}/{choices[group]}.yaml")
-        if choices.get("preset"):
-            where.append(f"configs/preset/{choices['preset']}.yaml")
-        if any(o.lstrip("+~").startswith(f"{group}.") for o in overrides):
-            where.append("command-line overrides")
-        out[group] = " or ".join(where) if where else "the config"
+    """Where values came from, for error messages: each group's YAML file, each override's key."""
+    out = {group: f"configs/{group}/{choices[group]}.yaml"
+           for group in GROUPS if choices.get(group)}
+    for o in overrides:
+        key = o.lstrip("+~").split("=", 1)[0]
+        out[key] = "a command-line override"
     return out
 
 

@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from sim.api import CONFIG_DIR, label_of, run_config, sources_of
-from sim.config import ConfigError, register_configs
+from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import is_complete
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
@@ -39,18 +39,17 @@ def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     sources = sources_of(hc.runtime.choices, list(hc.overrides.task))
-    total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
-    bar = tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
-               file=sys.stderr)
     try:
-        result = run_config(cfg, out_dir, sources, tick=bar.update)
+        validate(cfg, sources)
     except ConfigError as err:
-        bar.close()
         if not is_complete(out_dir):
             shutil.rmtree(out_dir, ignore_errors=True)
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    bar.close()
+    total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
+    with tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
+              file=sys.stderr) as bar:
+        result = run_config(cfg, out_dir, sources, tick=bar.update)
     print(kpi_table(result.summary))
     print(f"run directory: {out_dir}")
 

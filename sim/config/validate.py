@@ -31,8 +31,16 @@ class _Checker:
         self.sources = sources
 
     def fail(self, key: str, value: Any, allowed: str) -> None:
-        group = key.split(".", 1)[0]
-        raise ConfigError(key, _plain(value), allowed, self.sources.get(group))
+        raise ConfigError(key, _plain(value), allowed, self.source(key))
+
+    def source(self, key: str) -> str | None:
+        """The most specific known source of ``key``: an override of it or a parent, or a file."""
+        parts = key.split(".")
+        for i in range(len(parts), 0, -1):
+            found = self.sources.get(".".join(parts[:i]))
+            if found:
+                return found
+        return None
 
     # -- primitives -----------------------------------------------------------------------
     def number(self, key: str, v: Any, lo: float = -math.inf, hi: float = math.inf,
@@ -233,7 +241,9 @@ def _plain(v: Any) -> Any:
 
 
 def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
-    """Raise ``ConfigError`` on the first value that makes no sense; ``sources`` maps group → file."""
+    """Raise ``ConfigError`` on the first value that makes no sense.
+
+    ``sources`` maps a group or a dotted key to where it was set (a file, an override)."""
     c = _Checker(cfg, sources or {})
     c.run()
     c.network()

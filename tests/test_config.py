@@ -1,0 +1,101 @@
+"""Configs compose and validate; bad values stop the run before simulating, with one clear line."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.api import compose_config
+from sim.config import ConfigError, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(overrides: list[str]) -> ConfigError:
+    cfg, sources = compose_config(overrides)
+    with pytest.raises(ConfigError) as info:
+        validate(cfg, sources)
+    return info.value
+
+
+@pytest.mark.parametrize("policy", ["baseline", "gatekeeping"])
+def test_default_preset_and_policies_validate(policy):
+    cfg, sources = compose_config([f"policy={policy}"])
+    validate(cfg, sources)
+    assert cfg.preset == "dongli"
+    assert sum(c.residents for c in cfg.population.catchments.values()) == 857_027
+
+
+@pytest.mark.parametrize("override, key, allowed", [
+    ("policy.adherence=1.5", "policy.adherence", "<= 1.0"),
+    ("network.facilities.dongli_hospital.services.beds.servers=-5",
+     "network.facilities.dongli_hospital.services.beds.servers", ">= 0"),
+    ("+network.facilities.wanxin_chc.refer_to.nowhere_hospital=0.1",
+     "network.facilities.wanxin_chc.refer_to.nowhere_hospital", "unknown; allowed: dongli_hospital"),
+    ("network.hospital_choice.city_hospitals=0.5", "network.hospital_choice", "sum to 1"),
+    ("population.scale=0", "population.scale", "> 0.0"),
+    ("demand.episodes.minor.rate.adult=-1", "demand.episodes.minor.rate.adult", ">= 0.0"),
+    ("network.facilities.wanxin_st2.opens=2031-01-01", "network.facilities.wanxin_st2.opens",
+     "inside the run"),
+    ("network.facilities.wanxin_st2.opens=not-a-date", "network.facilities.wanxin_st2.opens",
+     "ISO date"),
+    ("demand.followup_delay.cv=0", "demand.followup_delay.cv", "> 0.0"),
+])
+def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
+    err = _check([override])
+    msg = str(err)
+    assert "\n" not in msg
+    assert err.key == key and msg.startswith(key)
+    assert allowed in msg
+    assert "configs/" in msg or "command-line" in msg
+
+
+@pytest.mark.parametrize("override", [
+    "network.facilities.dongli_hospital.services.beds.servers=2.5",   # wrong type
+    "demand.episodes.minor.service_time.mean=3",                      # unknown key
+])
+def test_schema_refuses_wrong_types_and_unknown_keys(override):
+    with pytest.raises(Exception, match=override.split("=")[0].replace(".", r"\.")):
+        compose_config([override])
+
+
+def test_unknown_facility_in_a_route_is_refused():
+    cfg, sources = compose_config([])
+    cfg.demand.episodes.minor.pathway = "route"
+    cfg.demand.episodes.minor.route = {"entry": {"ghost_clinic.gp": 1.0}}
+    with pytest.raises(ConfigError, match=r"route\.entry\.ghost_clinic\.gp.*unknown"):
+        validate(cfg, sources)
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("override, key", [
+    ("policy.adherence=1.5", "policy.adherence"),
+    ("network.facilities.dongli_hospital.services.outpatient.servers=-1",
+     "network.facilities.dongli_hospital.services.outpatient.servers"),
+])
+def test_cli_refuses_bad_value_exits_2_and_leaves_nothing(tmp_path, override, key):
+    out = _cli(override, f"results_dir={tmp_path}", cwd=ROOT)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {key}")
+    assert "Traceback" not in out.stderr
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_cli_writes_the_output_contract(tmp_path):
+    out = _cli("population.scale=0.01", "run.warmup_days=2", "run.horizon_days=7",
+               "run.replications=2", "run.progress=false", f"results_dir={tmp_path}", cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "primary_visit_share" in out.stdout and "run directory" in out.stdout
+    run_dir = Path(out.stdout.strip().splitlines()[-1].split(": ", 1)[1])
+    for name in ("config.resolved.yaml", "kpis.csv", "summary.csv", "summary.json",
+                 "timeseries.parquet", ".hydra/config.yaml", "figures/waits.png",
+                 "figures/daily.png", "figures/daily.svg"):
+        assert (run_dir / name).is_file(), name
+    assert not list(run_dir.rglob(".*.tmp"))
