@@ -41,9 +41,10 @@ class Episode:
 class MedicalGroup:
     """Builds network, cohorts, arrivals and policy from a validated config; runs one replication."""
 
-    def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence):
+    def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence,
+                 env: simpy.Environment | None = None):
         self.cfg = cfg
-        self.env = simpy.Environment()
+        self.env = env or simpy.Environment()
         self.streams = Streams(seed_seq)
         run = cfg.run
         self.clock = Clock(run.start_date, run.warmup_days, run.horizon_days)
