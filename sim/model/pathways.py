@@ -44,11 +44,11 @@ def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int) -> Journe
     """Queue for a server of ``svc``, log the wait, hold the server for a sampled duration."""
     env = m.env
     pool = svc.pool
-    t = env.now
+    t = env._now
     req = pool.acquire(lane)
     if req is not None:
         yield req
-    m.log.visit(svc.idx, ep.kind.idx, lane, t, env.now - t)
+    m.log.visit(svc.idx, ep.kind.idx, lane, t, env._now - t)
     yield env.timeout(svc.sample())
     pool.release()
 
