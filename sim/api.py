@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 
 from sim.config import register_configs, validate
 from sim.runner.outputs import mark_complete, write_data
@@ -71,7 +71,3 @@ def simulate(overrides: list[str] | None = None, config_name: str = "config",
     """Compose the config with ``overrides``, validate it, run it; write files if ``out_dir``."""
     cfg, sources = compose_config(overrides, config_name)
     return run_config(cfg, out_dir, sources)
-
-
-def to_container(cfg: DictConfig) -> dict:
-    return OmegaConf.to_container(cfg, resolve=True)
