@@ -7,11 +7,12 @@ simulator is exactly the textbook model and the theory needs no approximation.
 
 Statistical checks use fixed seeds and a 99 % t-interval over independent replications (the
 simulator's own ``t_interval``); 99 % rather than 95 % because the file makes two dozen such
-checks, so a change in how random numbers are drawn should not fail one by chance. No bias allowance is added: the model is exactly M/M/c, the warm-up is many
-relaxation times long, and calibration runs of 40-60 replications x 300-600 days per case
-(intervals 2-3x narrower than here) showed no bias beyond chance. Each check also demands a
-half-width below ``MAX_REL_HALF_WIDTH`` of the theory value, so it cannot pass merely because
-the interval is wide.
+checks, so a change in how random numbers are drawn should not fail one by chance. No bias
+allowance is added: the model is exactly M/M/c, the warm-up is many relaxation times long, and
+calibration runs of 40-60 replications x 300-600 days per case (intervals 2-3x narrower than
+here) showed no bias beyond chance. Each check also demands a half-width below
+``MAX_REL_HALF_WIDTH`` of the theory value, so it cannot pass merely because the interval is
+wide.
 """
 from __future__ import annotations
 

@@ -124,7 +124,9 @@ class _Checker:
         fac = n.facilities
         if not fac:
             self.fail("network.facilities", {}, "the network needs at least one facility")
-        hospitals = [k for k, f in fac.items() if f.kind in ("hospital", "external")]
+        # referral and bypass destinations must hold outpatient clinics
+        hospitals = [k for k, f in fac.items()
+                     if f.kind in ("hospital", "external") and "outpatient" in f.services]
         for fid, f in fac.items():
             key = f"network.facilities.{fid}"
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
@@ -166,7 +168,8 @@ class _Checker:
         if not p.catchments:
             self.fail("population.catchments", {}, "the population needs at least one catchment")
         primary = [k for k, f in fac.items() if f.kind in PRIMARY_KINDS]
-        hospitals = [k for k, f in fac.items() if f.kind in ("hospital", "external")]
+        hospitals = [k for k, f in fac.items()
+                     if f.kind in ("hospital", "external") and "outpatient" in f.services]
         for cid, c in p.catchments.items():
             key = f"population.catchments.{cid}"
             self.number(f"{key}.residents", c.residents, 0, integer=True)

@@ -6,7 +6,6 @@ from typing import Any
 
 import simpy
 
-from sim.config.schema import PRIMARY_KINDS
 from sim.engine.dists import Sampler
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import Streams
@@ -37,10 +36,6 @@ class Facility:
     refer_to: list = field(default_factory=list)      # [(cum_p, Facility)]
     is_open: bool = True
     index: int = -1                                    # id in the step log
-
-    @property
-    def primary(self) -> bool:
-        return self.kind in PRIMARY_KINDS
 
 
 def _scaled(servers: int | None, scale: float) -> int | None:
