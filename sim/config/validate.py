@@ -119,14 +119,17 @@ class _Checker:
         if not first <= d <= last:
             self.fail(key, v, f"must lie inside the run, {first} to {last}")
 
+    def outpatient_hospitals(self) -> list[str]:
+        """Facilities that can take referrals and bypassing patients: hospitals with outpatients."""
+        return [k for k, f in self.cfg.network.facilities.items()
+                if f.kind in ("hospital", "external") and "outpatient" in f.services]
+
     def network(self) -> None:
         n = self.cfg.network
         fac = n.facilities
         if not fac:
             self.fail("network.facilities", {}, "the network needs at least one facility")
-        # referral and bypass destinations must hold outpatient clinics
-        hospitals = [k for k, f in fac.items()
-                     if f.kind in ("hospital", "external") and "outpatient" in f.services]
+        hospitals = self.outpatient_hospitals()
         for fid, f in fac.items():
             key = f"network.facilities.{fid}"
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
@@ -168,8 +171,7 @@ class _Checker:
         if not p.catchments:
             self.fail("population.catchments", {}, "the population needs at least one catchment")
         primary = [k for k, f in fac.items() if f.kind in PRIMARY_KINDS]
-        hospitals = [k for k, f in fac.items()
-                     if f.kind in ("hospital", "external") and "outpatient" in f.services]
+        hospitals = self.outpatient_hospitals()
         for cid, c in p.catchments.items():
             key = f"population.catchments.{cid}"
             self.number(f"{key}.residents", c.residents, 0, integer=True)
