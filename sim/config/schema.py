@@ -9,9 +9,12 @@ from omegaconf import MISSING
 
 AGE_BANDS = ("child", "adult", "elderly")          # 0-14, 15-64, 65+
 PRIMARY_KINDS = ("centre", "station", "village")
-FACILITY_KINDS = ("hospital",) + PRIMARY_KINDS + ("external",)
-PATHWAYS = ("care", "emergency", "followup", "route")
-EPISODE_BASES = ("residents", "chronic", "discharges")
+FACILITY_KINDS = ("hospital",) + PRIMARY_KINDS + ("external", "ems")
+PATHWAYS = ("care", "emergency", "followup", "checkup", "route")
+EPISODE_BASES = ("residents", "chronic", "elderly", "discharges")
+GATEKEEPING_MODES = ("off", "soft", "strict")
+PAYMENT_SCHEMES = ("fee_for_service", "capitation")
+TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
 
 
 @dataclass
@@ -46,7 +49,7 @@ class FacilityConfig:
     """A facility of the medical group (or outside it: ``kind: external``)."""
     name: str = MISSING                           # label, may be Chinese
     name_en: str = ""
-    kind: str = MISSING                           # hospital | centre | station | village | external
+    kind: str = MISSING                           # hospital | centre | station | village | external | ems
     role: str = "member"                          # lead | member | specialist
     level: int = 1
     location: Optional[List[float]] = None        # [x, y] km
@@ -67,6 +70,8 @@ class NetworkConfig:
 class CatchmentConfig:
     """Residents served by one centre; ``primary`` gives the share nearest to each facility."""
     residents: int = MISSING
+    location: Optional[List[float]] = None        # [x, y] km, the catchment's centroid
+    radius: float = 2.0                           # km; residents live uniformly within it
     primary: Dict[str, float] = field(default_factory=dict)
     hospital_choice: Optional[Dict[str, float]] = None   # null = network.hospital_choice
 
@@ -99,6 +104,18 @@ class EpisodeConfig:
     p_refer_up: float = 0.0                       # after a primary consultation
     p_admit: float = 0.0                          # after a hospital consultation
     p_down_eligible: float = 0.0                  # stable chronic / rehab need at discharge
+    p_exam: float = 0.0                           # consultation orders imaging / ECG / lab
+    p_diagnosis_only: float = 0.0                 # up-referral only needs a specialist's reading
+    p_beyond_group: float = 0.0                   # group hospital cannot treat: to city hospitals
+    p_ambulance: float = 0.0                      # emergency arrives by ambulance (120)
+    p_time_critical: float = 0.0                  # ambulance case is chest pain / stroke
+    # scheduled types (base chronic | elderly): visits per person-year at regular intervals,
+    # each attended with the person's own probability (Beta, mean by signing status)
+    schedule: int = 0                             # 0 = Poisson at ``rate``
+    attendance: Dict[str, float] = field(default_factory=dict)   # {signed, unsigned}: mean
+    attendance_spread: float = 4.0                # Beta concentration: lower = more heterogeneous
+    max_wait: Optional[float] = None              # minutes a patient waits before leaving
+    service: str = "gp"                           # checkup pathway: the primary service used
     # route pathway: {from: {to: p}}; nodes are "facility.service", "entry" and "exit"
     route: Dict[str, Dict[str, float]] = field(default_factory=dict)
 
@@ -113,19 +130,132 @@ class DemandConfig:
 
 
 @dataclass
+class GatekeepingConfig:
+    """基层首诊: off; soft (bypass costs more out of pocket); strict (referral required)."""
+    mode: str = "off"
+    surcharge: float = 0.0                        # soft: extra CNY paid for an unreferred visit
+
+
+@dataclass
+class SlotsConfig:
+    """号源 / 预留号源: hospital outpatient sessions with a daily number of bookable slots."""
+    enabled: bool = False
+    per_server: float = 80.0                      # slots per doctor per session
+    reserved_share: float = 0.0                   # held for family-doctor referrals
+    release_days: float = 0.0                     # reserved slots open to all this long before
+    no_show: float = 0.0                          # booked patients who do not come
+    max_days: int = 120                           # booking horizon
+
+
+@dataclass
+class SwitchConfig:
+    enabled: bool = False
+
+
+@dataclass
+class RemoteDiagnosisConfig:
+    """基层检查、上级诊断: examined at the centre, read by a hospital's reading service."""
+    enabled: bool = False
+    reader: str = ""                              # facility with a ``reading`` service
+    turnaround: DistConfig = field(
+        default_factory=lambda: DistConfig(dist="deterministic", mean=0.0))
+
+
+@dataclass
+class MutualRecognitionConfig:
+    """检查检验结果互认: a referred patient's recent results are not repeated."""
+    enabled: bool = False
+    coverage: float = 0.0
+
+
+@dataclass
+class TeleconsultConfig:
+    """远程会诊: would-be up-referrals settled by a remote specialist."""
+    enabled: bool = False
+    share: float = 0.0
+    provider: str = ""                            # facility with a ``teleconsult`` service
+
+
+@dataclass
+class DownReferralConfig:
+    """下转: share of eligible inpatients offered a community place, delay, patience, home beds."""
+    share: float = 0.0
+    transfer_delay: DistConfig = field(
+        default_factory=lambda: DistConfig(dist="deterministic", mean=0.0, unit="day"))
+    max_bed_wait: DistConfig = field(
+        default_factory=lambda: DistConfig(dist="deterministic", mean=3.0, unit="day"))
+    home_beds: bool = False                       # 家庭病床 when no community bed is free
+
+
+@dataclass
+class ChronicManagementConfig:
+    """慢病规范管理: the team's programme raises attendance of scheduled visits, by type."""
+    enabled: bool = False
+    attendance: Dict[str, Dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass
+class AmbulanceConfig:
+    """院前急救: response = dispatch + travel from the nearest free vehicle's station."""
+    enabled: bool = False
+    speed_kmh: float = 30.0
+    road_factor: float = 1.3                      # road distance / straight-line distance
+    dispatch: DistConfig = field(default_factory=lambda: DistConfig(dist="deterministic", mean=2.0))
+    on_scene: DistConfig = field(default_factory=lambda: DistConfig(dist="deterministic", mean=15.0))
+    handover: DistConfig = field(default_factory=lambda: DistConfig(dist="deterministic", mean=15.0))
+
+
+@dataclass
+class CapitationConfig:
+    """按人头总额付费, 结余留用: budget per signed resident; behaviour of teams keeping savings."""
+    per_signed_year: float = 0.0                  # CNY per signed resident-year
+    refer_up_scale: float = 1.0                   # referral propensity under capitation
+    followup_scale: float = 1.0                   # follow-up effort after discharge
+
+
+@dataclass
+class PaymentConfig:
+    """Costs (CNY) by item and level, insured share by level, and the payment scheme."""
+    scheme: str = "fee_for_service"
+    costs: Dict[str, float] = field(default_factory=dict)
+    reimbursement: Dict[str, float] = field(default_factory=dict)
+    capitation: CapitationConfig = field(default_factory=CapitationConfig)
+
+
+@dataclass
+class ChoiceConfig:
+    """Unsigned patients choose a first facility by a logit on travel, recent wait and cost."""
+    enabled: bool = False
+    beta_time: float = 0.0                        # utility per minute of travel
+    beta_wait: float = 0.0                        # per minute of recent mean wait
+    beta_days: float = 0.0                        # per day to the first free slot
+    beta_cost: float = 0.0                        # per CNY out of pocket
+    hospital_asc: float = 0.0                     # preference for hospitals, all else equal
+    speed_kmh: float = 20.0                       # patients' door-to-door travel speed
+    memory_days: float = 7.0                      # smoothing of the observed waits
+
+
+@dataclass
 class PolicyConfig:
     """Behaviour and rules of the group; every decision in a pathway reads these."""
     name: str = "baseline"
     adherence: float = 0.0                        # signed resident goes to own team first
     bypass: Dict[str, float] = field(default_factory=dict)   # others straight to hospital, by type
-    strict_gatekeeping: bool = False              # hospital outpatient only with a referral
-    referred_priority: bool = True                # up-referred patients served first
     refer_up_scale: float = 1.0                   # multiplies episode p_refer_up
-    down_referral: float = 0.0                    # P(down-referral | eligible at discharge)
-    max_bed_wait: DistConfig = field(
-        default_factory=lambda: DistConfig(dist="deterministic", mean=3.0, unit="day"))
+    refer_out_scale: float = 1.0                  # multiplies episode p_beyond_group
     followup_signed: float = 0.0                  # P(family-doctor follow-up after discharge)
     followup_unsigned: float = 0.0
+    gatekeeping: GatekeepingConfig = field(default_factory=GatekeepingConfig)
+    slots: SlotsConfig = field(default_factory=SlotsConfig)
+    green_channel: SwitchConfig = field(default_factory=SwitchConfig)
+    remote_diagnosis: RemoteDiagnosisConfig = field(default_factory=RemoteDiagnosisConfig)
+    mutual_recognition: MutualRecognitionConfig = field(default_factory=MutualRecognitionConfig)
+    teleconsult: TeleconsultConfig = field(default_factory=TeleconsultConfig)
+    down_referral: DownReferralConfig = field(default_factory=DownReferralConfig)
+    chronic_management: ChronicManagementConfig = field(default_factory=ChronicManagementConfig)
+    ambulance: AmbulanceConfig = field(default_factory=AmbulanceConfig)
+    payment: PaymentConfig = field(default_factory=PaymentConfig)
+    choice: ChoiceConfig = field(default_factory=ChoiceConfig)
 
 
 @dataclass

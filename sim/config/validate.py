@@ -10,7 +10,8 @@ import datetime as dt
 import math
 from typing import Any, Iterable, Mapping
 
-from sim.config.schema import AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, PATHWAYS, PRIMARY_KINDS
+from sim.config.schema import (AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, GATEKEEPING_MODES,
+                               PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -205,8 +206,10 @@ class _Checker:
             for band, r in e.rate.items():
                 self.choice(f"{key}.rate.{band}", band, AGE_BANDS)
                 self.number(f"{key}.rate.{band}", r, 0.0)
-            for fld in ("p_refer_up", "p_admit", "p_down_eligible"):
+            for fld in ("p_refer_up", "p_admit", "p_down_eligible", "p_exam", "p_diagnosis_only",
+                        "p_beyond_group", "p_ambulance", "p_time_critical"):
                 self.prob(f"{key}.{fld}", getattr(e, fld))
+            self._schedule(key, e)
             if e.pathway == "route":
                 self._route(f"{key}.route", e.route, nodes)
             if e.base == "chronic" and not p.chronic_prevalence:
@@ -224,15 +227,112 @@ class _Checker:
             self.choice(f"{key}", src, ["entry"] + nodes)
             self.distribution(f"{key}.{src}", row, nodes + ["exit"])
 
+    def _schedule(self, key: str, e: Any) -> None:
+        self.number(f"{key}.schedule", e.schedule, 0, 365, integer=True)
+        if e.max_wait is not None:
+            self.number(f"{key}.max_wait", e.max_wait, 0.0, lo_open=True)
+        if not e.schedule:
+            return
+        if e.base not in ("chronic", "elderly"):
+            self.fail(f"{key}.base", e.base, "a scheduled type needs base chronic or elderly")
+        self._attendance(f"{key}.attendance", e.attendance)
+        self.number(f"{key}.attendance_spread", e.attendance_spread, 0.0, lo_open=True)
+
+    def _attendance(self, key: str, att: Mapping[str, float]) -> None:
+        for group, p in att.items():
+            self.choice(f"{key}.{group}", group, ("signed", "unsigned"))
+            self.prob(f"{key}.{group}", p)
+
+    def _service_of(self, key: str, fid: str, service: str) -> None:
+        """``fid`` names a facility that has ``service``."""
+        fac = self.cfg.network.facilities
+        have = [k for k, f in fac.items() if service in f.services]
+        self.choice(key, fid, have)
+
+    def _located(self, key: str, kinds: tuple) -> None:
+        """Every facility of ``kinds`` and every catchment has a location (needed by ``key``)."""
+        for fid, f in self.cfg.network.facilities.items():
+            if f.kind in kinds and (f.location is None or len(f.location) != 2):
+                self.fail(f"network.facilities.{fid}.location", f.location,
+                          f"[x, y] km needed by {key}")
+        for cid, c in self.cfg.population.catchments.items():
+            if c.location is None or len(c.location) != 2:
+                self.fail(f"population.catchments.{cid}.location", c.location,
+                          f"[x, y] km needed by {key}")
+            self.number(f"population.catchments.{cid}.radius", c.radius, 0.0)
+
     def policy(self) -> None:
         pol = self.cfg.policy
-        for fld in ("adherence", "down_referral", "followup_signed", "followup_unsigned"):
+        for fld in ("adherence", "followup_signed", "followup_unsigned"):
             self.prob(f"policy.{fld}", getattr(pol, fld))
-        self.number("policy.refer_up_scale", pol.refer_up_scale, 0.0)
+        for fld in ("refer_up_scale", "refer_out_scale"):
+            self.number(f"policy.{fld}", getattr(pol, fld), 0.0)
         for etype, b in pol.bypass.items():
             self.choice(f"policy.bypass.{etype}", etype, self.cfg.demand.episodes)
             self.prob(f"policy.bypass.{etype}", b)
-        self.dist("policy.max_bed_wait", pol.max_bed_wait)
+        self.choice("policy.gatekeeping.mode", pol.gatekeeping.mode, GATEKEEPING_MODES)
+        self.number("policy.gatekeeping.surcharge", pol.gatekeeping.surcharge, 0.0)
+        sl = pol.slots
+        self.number("policy.slots.per_server", sl.per_server, 0.0, lo_open=True)
+        self.prob("policy.slots.reserved_share", sl.reserved_share)
+        self.number("policy.slots.release_days", sl.release_days, 0.0)
+        self.prob("policy.slots.no_show", sl.no_show)
+        self.number("policy.slots.max_days", sl.max_days, 1, integer=True)
+        rd = pol.remote_diagnosis
+        self.dist("policy.remote_diagnosis.turnaround", rd.turnaround)
+        if rd.enabled:
+            self._service_of("policy.remote_diagnosis.reader", rd.reader, "reading")
+        self.prob("policy.mutual_recognition.coverage", pol.mutual_recognition.coverage)
+        tc = pol.teleconsult
+        self.prob("policy.teleconsult.share", tc.share)
+        if tc.enabled:
+            self._service_of("policy.teleconsult.provider", tc.provider, "teleconsult")
+        dr = pol.down_referral
+        self.prob("policy.down_referral.share", dr.share)
+        self.dist("policy.down_referral.transfer_delay", dr.transfer_delay)
+        self.dist("policy.down_referral.max_bed_wait", dr.max_bed_wait)
+        for etype, att in pol.chronic_management.attendance.items():
+            key = f"policy.chronic_management.attendance.{etype}"
+            self.choice(key, etype, [n for n, e in self.cfg.demand.episodes.items() if e.schedule])
+            self._attendance(key, att)
+        self._ambulance(pol.ambulance)
+        self._payment(pol.payment)
+        ch = pol.choice
+        for fld in ("beta_time", "beta_wait", "beta_days", "beta_cost"):
+            self.number(f"policy.choice.{fld}", getattr(ch, fld), 0.0)
+        self.number("policy.choice.hospital_asc", ch.hospital_asc)
+        self.number("policy.choice.speed_kmh", ch.speed_kmh, 0.0, lo_open=True)
+        self.number("policy.choice.memory_days", ch.memory_days, 1.0)
+
+    def _ambulance(self, amb: Any) -> None:
+        self.number("policy.ambulance.speed_kmh", amb.speed_kmh, 0.0, lo_open=True)
+        self.number("policy.ambulance.road_factor", amb.road_factor, 1.0)
+        for fld in ("dispatch", "on_scene", "handover"):
+            self.dist(f"policy.ambulance.{fld}", getattr(amb, fld))
+        if not amb.enabled:
+            return
+        fac = self.cfg.network.facilities
+        ems = [k for k, f in fac.items() if f.kind == "ems" and "ambulances" in f.services]
+        if not ems:
+            self.fail("policy.ambulance.enabled", True, "needs network facilities of kind ems "
+                      "with an ambulances service")
+        for fid in ems:
+            servers = fac[fid].services["ambulances"].servers
+            if servers is None:
+                self.fail(f"network.facilities.{fid}.services.ambulances.servers", None,
+                          "the number of vehicles must be set")
+        self._located("policy.ambulance", ("ems", "hospital"))
+
+    def _payment(self, pay: Any) -> None:
+        self.choice("policy.payment.scheme", pay.scheme, PAYMENT_SCHEMES)
+        for item, c in pay.costs.items():
+            self.number(f"policy.payment.costs.{item}", c, 0.0)
+        for tier, r in pay.reimbursement.items():
+            self.choice(f"policy.payment.reimbursement.{tier}", tier, TIERS)
+            self.prob(f"policy.payment.reimbursement.{tier}", r)
+        cap = pay.capitation
+        for fld in ("per_signed_year", "refer_up_scale", "followup_scale"):
+            self.number(f"policy.payment.capitation.{fld}", getattr(cap, fld), 0.0)
 
 
 def _plain(v: Any) -> Any:

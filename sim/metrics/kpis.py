@@ -13,7 +13,10 @@ from typing import Callable
 import numpy as np
 
 from sim.config.schema import PRIMARY_KINDS
-from sim.metrics.log import BED_BLOCK, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY, UP_REFERRAL
+from sim.metrics.log import (AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP, DISCHARGE,
+                             DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY, FOLLOWUP,
+                             HOME_BED, NO_SHOW, OUTSIDE, REMOTE_DIAGNOSIS, TELECONSULT,
+                             TEST_RECOGNISED, TEST_REPEATED, UP_REFERRAL)
 from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
@@ -30,9 +33,9 @@ def kpi(fn: Callable[["Measures"], float | dict[str, float]]):
 @dataclass
 class Measures:
     """Columns of one replication restricted to the measured period, plus its denominators."""
-    visits: dict           # service, etype, lane, t, wait (numpy), requests in the window
+    visits: dict           # service, etype, lane, referred, cohort, t, wait (numpy)
     steps: dict            # step, etype, facility, t, value (numpy)
-    services: list         # per service index: (facility id, facility kind, service name)
+    services: list         # per service index: (facility id, facility kind, service name, tier)
     areas: np.ndarray      # per service: busy, capacity, queue integrals over the window
     residents: float
     signed: float
@@ -40,10 +43,14 @@ class Measures:
     primary_resolvable: np.ndarray   # bool by episode type index
     care_type: np.ndarray            # bool by episode type index: non-emergency care pathway
     counts: dict           # arrived, completed, in_system_at_end, left_unserved (whole run)
+    facility_kind: list    # per facility index (the step log's facility column)
+    cohort_signed: np.ndarray        # bool by cohort index
+    model: dict            # figures only the model knows: slots offered, management rates
+    payment: dict          # costs, reimbursement, scheme, capitation budget, surcharge
 
     def service_mask(self, kinds: tuple, names: tuple) -> np.ndarray:
         """Boolean per service index: facility kind in ``kinds`` and service in ``names``."""
-        return np.array([k in kinds and s in names for _, k, s in self.services], dtype=bool)
+        return np.array([k in kinds and s in names for _, k, s, _ in self.services], dtype=bool)
 
     def visits_at(self, kinds: tuple, names: tuple) -> np.ndarray:
         return self.service_mask(kinds, names)[self.visits["service"]]
@@ -53,6 +60,22 @@ class Measures:
 
     def per_10k_year(self, n: float) -> float:
         return n / self.residents * 1e4 / self.years
+
+    def step_values(self, *steps: int, kinds: tuple | None = None) -> np.ndarray:
+        """Values of the given steps, optionally only at facilities of ``kinds``."""
+        mask = np.isin(self.steps["step"], steps)
+        if kinds is not None:
+            at = np.array([k in kinds for k in self.facility_kind], dtype=bool)
+            mask &= at[self.steps["facility"]]
+        return self.steps["value"][mask]
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if x.size else np.nan
+
+
+def _share(num: float, den: float) -> float:
+    return num / den if den else np.nan
 
 
 GROUP_HOSPITAL = ("hospital",)
@@ -123,7 +146,7 @@ def community_bed_occupancy(m: Measures) -> float:
 def hospital_minor_share(m: Measures) -> float:
     """Share of group hospital outpatient visits by self-presenting patients primary care could resolve."""
     at_hosp = m.visits_at(GROUP_HOSPITAL, ("outpatient",))
-    resolvable = m.primary_resolvable[m.visits["etype"]] & (m.visits["lane"] == 1)
+    resolvable = m.primary_resolvable[m.visits["etype"]] & (m.visits["referred"] == 0)
     n = np.count_nonzero(at_hosp)
     return np.count_nonzero(at_hosp & resolvable) / n if n else np.nan
 
@@ -146,7 +169,7 @@ def signed_residents(m: Measures) -> float:
 def wait(m: Measures) -> dict[str, float]:
     """wait_mean_/wait_p90_{kind}_{service}: minutes from arrival at a service to its start."""
     out = {}
-    kinds = [(k, s) for _, k, s in m.services]
+    kinds = [(k, s) for _, k, s, _ in m.services]
     svc_kind = np.array([f"{k}_{s}" for k, s in kinds])
     for name in sorted(set(svc_kind)):
         w = m.visits["wait"][(svc_kind == name)[m.visits["service"]]]
@@ -159,12 +182,106 @@ def wait(m: Measures) -> dict[str, float]:
 def utilisation(m: Measures) -> dict[str, float]:
     """utilisation_{kind}_{service}: busy / available server-time (staffed hours only)."""
     out = {}
-    names = sorted({(k, s) for _, k, s in m.services})
+    names = sorted({(k, s) for _, k, s, _ in m.services})
     for kind, svc in names:
         value = _occupancy(m, (kind,), (svc,))
         if np.isfinite(value):
             out[f"utilisation_{kind}_{svc}"] = value
     return out
+
+
+@kpi
+def teleconsults_per_10k(m: Measures) -> float:
+    """Would-be up-referrals settled by a remote specialist (远程会诊) per 10,000 residents-year."""
+    return m.per_10k_year(m.n_steps(TELECONSULT))
+
+
+@kpi
+def remote_diagnoses_per_10k(m: Measures) -> float:
+    """Examinations at a centre read by a hospital instead of an up-referral, per 10,000."""
+    return m.per_10k_year(m.n_steps(REMOTE_DIAGNOSIS))
+
+
+@kpi
+def in_district_treatment(m: Measures) -> float:
+    """Share of episodes that never leave the group for a city-level hospital (常见病不出区)."""
+    episodes = sum(m.n_steps(s) for s in (FIRST_PRIMARY, FIRST_HOSPITAL, FOLLOWUP, CHECKUP))
+    return 1.0 - _share(m.n_steps(OUTSIDE), episodes)
+
+
+@kpi
+def appointments(m: Measures) -> dict[str, float]:
+    """Slots (号源): days to appointment referred vs self-booked, referred within 7 days, no-shows,
+    slot utilisation (consultations / slots offered)."""
+    referred = m.step_values(BOOK_REFERRED)
+    self_ = m.step_values(BOOK_SELF)
+    booked = referred.size + self_.size
+    offered = m.model.get("slots_offered", 0)
+    seen = np.count_nonzero(m.visits_at(GROUP_HOSPITAL, ("outpatient",)))
+    return {"days_to_appointment_referred": _mean(referred),
+            "days_to_appointment_self": _mean(self_),
+            "referred_slot_within_7d": _share(np.count_nonzero(referred <= 7), referred.size),
+            "no_show_rate": _share(m.n_steps(NO_SHOW), booked),
+            "slot_utilisation": _share(seen, offered) if offered else np.nan}
+
+
+@kpi
+def priority_waits(m: Measures) -> dict[str, float]:
+    """Green channel (上转优先): group-hospital waits of referred vs self-presenting patients, and
+    by priority class (minutes; admissions in days)."""
+    out = {}
+    v = m.visits
+    referred = v["referred"] == 1
+    elective = m.care_type[v["etype"]]
+    for svc, unit in (("outpatient", 1.0), ("exam", 1.0), ("beds", DAY)):
+        at = m.visits_at(GROUP_HOSPITAL, (svc,))
+        name = "admission" if svc == "beds" else svc
+        out[f"{name}_wait_referred"] = _mean(v["wait"][at & referred]) / unit
+        out[f"{name}_wait_self"] = _mean(v["wait"][at & ~referred & elective]) / unit
+    for svc in ("outpatient", "exam", "emergency", "beds"):
+        at = m.visits_at(GROUP_HOSPITAL, (svc,))
+        unit = DAY if svc == "beds" else 1.0
+        for lane, cls in ((0, "priority"), (1, "routine")):
+            out[f"wait_mean_hospital_{svc}_{cls}"] = _mean(v["wait"][at & (v["lane"] == lane)]) / unit
+    return out
+
+
+@kpi
+def repeat_tests(m: Measures) -> dict[str, float]:
+    """Mutual recognition (互认): referred patients' examinations repeated and avoided per year,
+    and the cost avoided (CNY per year)."""
+    avoided = m.n_steps(TEST_RECOGNISED) / m.years
+    return {"repeat_tests": m.n_steps(TEST_REPEATED) / m.years,
+            "repeat_tests_avoided": avoided,
+            "repeat_tests_avoided_cost": avoided * m.payment["costs"].get("exam", 0.0)}
+
+
+@kpi
+def down_referral(m: Measures) -> dict[str, float]:
+    """下转: share of eligible inpatients placed in the community, days waiting for a place,
+    home beds per 10,000, hospital length of stay (days, incl. waiting)."""
+    placed = m.n_steps(DOWN_REFERRAL) + m.n_steps(HOME_BED)
+    places = m.visits_at(PRIMARY_KINDS, ("rehab_beds", "home_beds"))
+    los = m.step_values(DISCHARGE, DOWN_REFERRAL, HOME_BED, kinds=GROUP_HOSPITAL) / DAY
+    return {"down_referred_share_of_eligible": _share(placed, m.n_steps(DOWN_ELIGIBLE)),
+            "community_place_wait_days": _mean(m.visits["wait"][places]) / DAY,
+            "home_beds_per_10k": m.per_10k_year(m.n_steps(HOME_BED)),
+            "hospital_los_days": _mean(los)}
+
+
+@kpi
+def management(m: Measures) -> dict[str, float]:
+    """慢病规范管理 / 老年人健康管理: share of signed chronic patients with every scheduled review
+    done; share of 65+ residents with the annual check done."""
+    return {k: m.model.get(k, np.nan) for k in ("chronic_management", "elderly_management")}
+
+
+@kpi
+def ambulance(m: Measures) -> dict[str, float]:
+    """院前急救: mean call-to-scene minutes and share within 10 minutes."""
+    r = m.step_values(AMBULANCE)
+    return {"ambulance_response_mean": _mean(r),
+            "ambulance_within_10min": _share(np.count_nonzero(r <= 10.0), r.size)}
 
 
 @kpi
@@ -183,3 +300,6 @@ def compute(m: Measures) -> dict[str, float]:
         else:
             out[name] = float(value)
     return out
+
+
+from sim.metrics import costs  # noqa: E402,F401  (registers the payment KPIs)

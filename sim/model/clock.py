@@ -17,6 +17,8 @@ class Clock:
         self.warmup = warmup_days * DAY
         self.end = self.days * DAY
         self.first_date = self.start - dt.timedelta(days=warmup_days)
+        first = self.first_date.weekday()
+        self._weekday = [(first + d) % 7 for d in range(self.days + 1)]
 
     def minutes(self, date: str) -> float:
         """Simulated time at the start of ``date``."""
@@ -28,4 +30,4 @@ class Clock:
 
     def weekday(self, day: int) -> int:
         """0 = Monday."""
-        return self.date(day).weekday()
+        return self._weekday[day] if 0 <= day <= self.days else self.date(day).weekday()

@@ -15,6 +15,7 @@ import numpy as np
 from sim.engine.streams import Streams
 from sim.model.clock import DAY, Clock
 from sim.model.population import Cohort
+from sim.model.schedules import Schedules
 
 
 @dataclass(eq=False)
@@ -26,26 +27,47 @@ class EpisodeType:
     p_refer_up: float
     p_admit: float
     p_down_eligible: float
+    p_exam: float
+    p_diagnosis_only: float
+    p_beyond_group: float
+    p_ambulance: float
+    p_time_critical: float
+    scheduled: bool
+    max_wait: float | None
+    service: str
     route: dict = field(default_factory=dict)   # compiled by the pathways module
+    journey: Any = None                          # the pathway function, set by the model
 
 
 def episode_types(cfg: Any) -> dict[str, EpisodeType]:
     """Episode types in config order; their index is their id in the logs."""
     return {name: EpisodeType(i, name, e.pathway, e.primary_resolvable, e.p_refer_up,
-                              e.p_admit, e.p_down_eligible)
+                              e.p_admit, e.p_down_eligible, e.p_exam, e.p_diagnosis_only,
+                              e.p_beyond_group, e.p_ambulance, e.p_time_critical,
+                              bool(e.schedule), e.max_wait, e.service)
             for i, (name, e) in enumerate(cfg.episodes.items())}
+
+
+def _clock_time(hourly: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Minutes into the day at quantile ``u`` of a piecewise-constant hourly profile."""
+    cum = np.cumsum(hourly)
+    hour = np.minimum(np.searchsorted(cum, u, side="right"), 23)
+    before = np.where(hour > 0, cum[hour - 1], 0.0)
+    frac = np.clip((u - before) / np.maximum(hourly[hour], 1e-12), 0.0, 1.0)
+    return (hour + frac) * 60.0
 
 
 class Arrivals:
     """Per-day arrival times and streams; stream ``s`` is (cohorts[s_cohort], types[s_type])."""
 
     def __init__(self, cfg: Any, cohorts: list[Cohort], types: dict[str, EpisodeType],
-                 clock: Clock, streams: Streams):
+                 clock: Clock, streams: Streams, schedules: Schedules):
         self.clock = clock
         self.rng = streams.get("arrivals")
+        self.schedules = schedules
         rows = []   # (cohort, type, annual rate, profile)
         for name, e in cfg.episodes.items():
-            if e.base not in ("residents", "chronic"):
+            if e.base not in ("residents", "chronic") or e.schedule:
                 continue
             for c in cohorts:
                 base = c.residents if e.base == "residents" else c.chronic
@@ -61,6 +83,8 @@ class Arrivals:
             hourly = np.asarray(prof.hourly, dtype=float)
             weekly = np.asarray(prof.weekly, dtype=float)
             self.profiles[name] = (members, hourly / hourly.sum(), weekly / weekly.mean())
+        self.type_hourly = {types[n].idx: self.profiles[e.profile][1]
+                            for n, e in cfg.episodes.items() if e.schedule}
 
     @property
     def annual_rate(self) -> float:
@@ -68,7 +92,8 @@ class Arrivals:
         return float(self.daily_rate.sum() * 365.0)
 
     def day(self, day: int) -> tuple[list[float], list[int]]:
-        """Sorted arrival times (minutes) and stream indices for simulated day ``day``."""
+        """Sorted arrival times (minutes) and ids: a Poisson stream index below
+        ``len(self.cohort)``, else ``len(self.cohort)`` + a scheduled person's index."""
         rng = self.rng
         dow = self.clock.weekday(day)
         times, ids = [], []
@@ -82,6 +107,14 @@ class Arrivals:
             ids.append(np.repeat(members, counts))
             hours = rng.choice(24, size=n, p=hourly)
             times.append(day * DAY + (hours + rng.random(n)) * 60.0)
+        person, etype, frac = self.schedules.day(day)
+        if person.size:
+            at = np.empty(person.size)
+            for idx, hourly in self.type_hourly.items():
+                sel = etype == idx
+                at[sel] = _clock_time(hourly, frac[sel])
+            times.append(day * DAY + at)
+            ids.append(person + len(self.cohort))
         if not times:
             return [], []
         t = np.concatenate(times)

@@ -37,6 +37,24 @@ class Facility:
     is_open: bool = True
     index: int = -1                                    # id in the step log
 
+    @property
+    def tier(self) -> str:
+        """Payment level: primary, secondary, tertiary or external."""
+        if self.kind == "external":
+            return "external"
+        if self.kind == "hospital":
+            return "tertiary" if self.level >= 3 else "secondary"
+        return "primary"
+
+
+def shares(table: list) -> list:
+    """A cumulative table back to (facility, share) pairs."""
+    out, prev = [], 0.0
+    for cum, f in table:
+        out.append((f, cum - prev))
+        prev = cum
+    return out
+
 
 def _scaled(servers: int | None, scale: float) -> int | None:
     if servers is None or scale == 1.0 or servers == 0:
@@ -83,28 +101,34 @@ class Network:
         return out
 
     # -- calendar -------------------------------------------------------------------------
+    def day_plans(self, svc: Service) -> list[tuple[int, list | None]]:
+        """Per day of the run: (servers when open, opening hours or None for 24 h, [] closed)."""
+        s, scale = self._service_cfg[svc.idx]
+        steps = sorted((self.clock.minutes(st.date), _scaled(st.servers, scale))
+                       for st in s.schedule)
+        weekday = None if s.hours is None else list(s.hours)
+        weekend = weekday if s.weekend_hours is None else list(s.weekend_hours)
+        plans = []
+        servers, k = svc.base_servers, 0
+        for day in range(self.clock.days):
+            t0 = day * DAY
+            while k < len(steps) and steps[k][0] <= t0:
+                servers = steps[k][1]
+                k += 1
+            n = 0 if t0 < svc.facility.opens_at else servers
+            plans.append((n, weekend if self.clock.weekday(day) >= 5 else weekday))
+        return plans
+
     def capacity_changes(self) -> list[tuple[float, int, int]]:
         """Every (time, service index, servers) change over the run, sorted by time."""
         changes = []
         for svc in self.services:
-            s, scale = self._service_cfg[svc.idx]
             if svc.base_servers is None:
                 continue
-            steps = sorted((self.clock.minutes(st.date), _scaled(st.servers, scale))
-                           for st in s.schedule)
             last = None
-            for day in range(self.clock.days):
+            for day, (servers, hours) in enumerate(self.day_plans(svc)):
                 t0 = day * DAY
-                servers = svc.base_servers
-                for t_step, n in steps:
-                    if t_step <= t0:
-                        servers = n
-                if t0 < svc.facility.opens_at:
-                    servers = 0
-                hours = s.hours
-                if self.clock.weekday(day) >= 5 and s.weekend_hours is not None:
-                    hours = s.weekend_hours
-                if not hours:                       # null: 24 h; []: closed that day
+                if not hours:                       # None: 24 h; []: closed that day
                     spans = [(t0, servers)] if hours is None else [(t0, 0)]
                 else:
                     spans = [(t0, 0), (t0 + hours[0] * 60, servers), (t0 + hours[1] * 60, 0)]

@@ -1,20 +1,27 @@
 """Care pathways: one SimPy process per episode, written as the patient's journey.
 
-    care:       first contact (own team / nearest primary / hospital) → primary consultation
-                → up-referral? → hospital outpatient (referred patients first) → admission?
-    emergency:  emergency department → admission?
+    care:       first contact (own team / hospital, by the policy) → primary consultation
+                → examination? → settled remotely (remote diagnosis, teleconsultation) or
+                referred up → hospital
+    hospital:   appointment slot? → outpatient consultation → examination (unless recognised)
+                → beyond the group? → admission?
+    emergency:  ambulance or walk-in → emergency department → admission?
+    admission:  bed → stay → down-referral (community bed or home bed, holding the hospital
+                bed while waiting = bed-blocking) or home → follow-up?
     followup:   family-doctor visit after a discharge home
-    route:      a configured Markov route over services (``{from: {to: p}}``), e.g. for
-                validating against queueing networks
-    admission:  bed (wait) → stay → down-referral to a community bed when one frees in time,
-                the hospital bed held meanwhile (bed-blocking), else home → follow-up?
+    checkup:    a scheduled visit (chronic review, annual health check) at the own team
+    route:      a configured Markov route over services, e.g. to validate against theory
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from sim.metrics.log import (ADMIT, BED_BLOCK, DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL,
-                             FIRST_HOSPITAL, FIRST_PRIMARY, FOLLOWUP, UP_REFERRAL)
+from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
+                             DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL,
+                             FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
+                             REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
+                             UP_REFERRAL)
+from sim.model.clock import DAY
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:
@@ -40,112 +47,199 @@ def pick(table: list, u: float) -> "Facility | None":
     return None
 
 
-def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int) -> Journey:
-    """Queue for a server of ``svc``, log the wait, hold the server for a sampled duration."""
+def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
+          referred: int = 0) -> Journey:
+    """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
+    wait, hold the server for a sampled duration. True if served."""
     env = m.env
     pool = svc.pool
     t = env._now
     req = pool.acquire(lane)
     if req is not None:
-        yield req
-    m.log.visit(svc.idx, ep.kind.idx, lane, t, env._now - t)
+        patience = ep.kind.max_wait
+        if patience is None:
+            yield req
+        else:
+            yield req | env.timeout(patience)
+            if not req.triggered:
+                pool.cancel(req)
+                return False
+    m.log.visit(svc.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
     yield env.timeout(svc.sample())
     pool.release()
+    return True
 
 
 def care(m: "MedicalGroup", ep: "Episode") -> Journey:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
     pol = m.policy
+    hospitals = pol.first_contact(ep)
     u = m.u_pick()
-    fac = pick(ep.cohort.catchment.primary, u) if pol.first_contact_primary(ep) else None
-    if fac is not None and "gp" in fac.services:
-        m.step(FIRST_PRIMARY, ep, fac)
-        yield from visit(m, ep, fac.services["gp"], LANE_ROUTINE)
-        if not pol.refer_up(ep):
-            return True
-        hosp = pick(fac.refer_to, m.u_pick())
-        if hosp is None:
-            return False
-        m.step(UP_REFERRAL, ep, fac)
-        lane = pol.referred_lane
-    else:
-        hosp = pick(ep.cohort.catchment.hospitals, u)
+    fac = pick(ep.cohort.catchment.primary, u) if hospitals is None else None
+    if fac is None or "gp" not in fac.services:
+        hosp = pick(hospitals or ep.cohort.catchment.hospitals, u)
         if hosp is None:
             return False
         m.step(FIRST_HOSPITAL, ep, hosp)
-        lane = LANE_ROUTINE
-    return (yield from hospital(m, ep, hosp, lane))
+        return (yield from hospital(m, ep, hosp, referred=False, results=False))
+    m.step(FIRST_PRIMARY, ep, fac)
+    if not (yield from visit(m, ep, fac.services["gp"], LANE_ROUTINE)):
+        return False
+    if ep.person >= 0:
+        m.schedules.record(ep.person, ep.t0)
+    return (yield from after_primary(m, ep, fac))
 
 
-def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int) -> Journey:
-    """Hospital outpatient consultation, then admission if needed."""
-    yield from visit(m, ep, hosp.services["outpatient"], lane)
-    if "beds" in hosp.services and m.policy.admit(ep):
-        yield from admission(m, ep, hosp, lane)
+def after_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility") -> Journey:
+    """Examination at the centre, then: settled here, remotely, or referred up."""
+    pol = m.policy
+    exam = fac.services.get("exam")
+    results = False
+    if exam is not None and pol.exam_at_primary(ep):
+        yield from visit(m, ep, exam, LANE_ROUTINE)
+        results = True
+    if not pol.refer_up(ep):
+        return True
+    if pol.diagnosis_only(ep) and m.reader is not None and exam is not None:
+        if not results:
+            yield from visit(m, ep, exam, LANE_ROUTINE)
+        m.step(REMOTE_DIAGNOSIS, ep, fac)
+        yield from visit(m, ep, m.reader, LANE_ROUTINE, referred=1)
+        yield m.env.timeout(m.turnaround())
+        return True
+    if pol.teleconsult(ep) and m.teleconsult is not None:
+        m.step(TELECONSULT, ep, fac)
+        yield from visit(m, ep, m.teleconsult, LANE_ROUTINE, referred=1)
+        return True
+    hosp = pick(fac.refer_to, m.u_pick())
+    if hosp is None:
+        return False
+    m.step(UP_REFERRAL, ep, fac)
+    return (yield from hospital(m, ep, hosp, referred=True, results=results))
+
+
+def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
+             results: bool) -> Journey:
+    """Slot, outpatient consultation, examination, referral out of the group, admission."""
+    pol = m.policy
+    lane = pol.referred_lane if referred else LANE_ROUTINE
+    if hosp.kind == "external":
+        m.step(OUTSIDE, ep, hosp)
+    book = m.books.get(hosp.id)
+    if book is not None:
+        now = m.env._now
+        slot = book.book(now, referred)
+        if slot is None:
+            return False
+        m.step(BOOK_REFERRED if referred else BOOK_SELF, ep, hosp, (slot - now) / DAY)
+        if slot > now:
+            yield m.env.timeout(slot - now)
+        if pol.no_show():
+            m.step(NO_SHOW, ep, hosp)
+            return False
+    yield from visit(m, ep, hosp.services["outpatient"], lane, referred)
+    exam = hosp.services.get("exam")
+    if exam is not None and pol.exam_at_hospital(ep):
+        if results and pol.recognised():
+            m.step(TEST_RECOGNISED, ep, hosp)
+        else:
+            if results:
+                m.step(TEST_REPEATED, ep, hosp)
+            yield from visit(m, ep, exam, lane, referred)
+    if hosp.kind == "hospital" and m.outside is not None and pol.refer_out(ep):
+        m.step(REFER_OUT, ep, hosp)
+        return (yield from hospital(m, ep, m.outside, referred=True, results=True))
+    if "beds" in hosp.services and pol.admit(ep):
+        yield from admission(m, ep, hosp, lane, referred)
     return True
 
 
 def emergency(m: "MedicalGroup", ep: "Episode") -> Journey:
-    """Emergency department of the chosen hospital (the nearest open one with an ED)."""
-    hosp = pick(m.ed_choice(ep.cohort.catchment), m.u_pick())
-    if hosp is None:
-        return False
+    """By ambulance (time-critical cases into the green channel) or walk-in, then the ED."""
+    pol = m.policy
+    catchment = ep.cohort.catchment
+    lane = LANE_ROUTINE
+    if m.fleet is not None and pol.by_ambulance(ep):
+        critical = pol.time_critical(ep)
+        hosp = m.lead if critical and m.lead is not None else m.nearest_ed(catchment)
+        station, response = yield from m.fleet.respond(catchment, hosp)
+        m.step(AMBULANCE, ep, station.facility, response)
+        m.log.visit(station.idx, ep.kind.idx, LANE_PRIORITY, 0, ep.cohort.idx, ep.t0, response)
+        if critical and pol.referred_lane == LANE_PRIORITY:
+            lane = LANE_PRIORITY
+    else:
+        hosp = pick(m.ed_choice(catchment), m.u_pick())
+        if hosp is None:
+            return False
     m.step(FIRST_HOSPITAL, ep, hosp)
-    yield from visit(m, ep, hosp.services["emergency"], LANE_PRIORITY)
-    if "beds" in hosp.services and m.policy.admit(ep):
-        yield from admission(m, ep, hosp, LANE_PRIORITY)
+    if hosp.kind == "external":
+        m.step(OUTSIDE, ep, hosp)
+    yield from visit(m, ep, hosp.services["emergency"], lane)
+    if "beds" in hosp.services and pol.admit(ep):
+        yield from admission(m, ep, hosp, LANE_PRIORITY, 0)
     return True
 
 
-def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int) -> Journey:
-    """Bed, stay, then down-referral (holding the bed until a community bed frees) or home."""
+def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
+              referred: int) -> Journey:
+    """Bed, stay, then down-referral (holding the bed until a community place frees) or home."""
     env = m.env
     beds = hosp.services["beds"]
     m.step(ADMIT, ep, hosp)
-    t = env.now
+    t = env._now
     req = beds.pool.acquire(lane)
     if req is not None:
         yield req
-    m.log.visit(beds.idx, ep.kind.idx, lane, t, env.now - t)
+    m.log.visit(beds.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
+    t_bed = env._now
     yield env.timeout(beds.sample())
     eligible, down = m.policy.refer_down(ep)
-    rehab = ep.cohort.catchment.rehab
+    centre = ep.cohort.catchment.centre
     if eligible:
         m.step(DOWN_ELIGIBLE, ep, hosp)
-    if down and rehab is not None and rehab.is_open:
-        placed = yield from down_referral(m, ep, hosp, rehab)
+    places = m.down_places(centre)
+    if down and places:
+        placed = yield from down_referral(m, ep, hosp, places, t_bed)
         if placed:
             return True
     beds.pool.release()
-    m.step(DISCHARGE, ep, hosp)
+    m.step(DISCHARGE, ep, hosp, env._now - t_bed)
     if m.followup_type is not None and m.policy.follow_up(ep):
         m.spawn(m.followup_type, ep.cohort, m.followup_delay())
     return True
 
 
-def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility",
-                  rehab: "Facility") -> Journey:
-    """Wait in the hospital bed for a community bed, up to the policy's limit; True if placed."""
+def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: list,
+                  t_bed: float) -> Journey:
+    """Transfer delay, then wait in the hospital bed for the first free community place
+    (community bed, or home bed where the policy has them), up to the policy's limit."""
     env = m.env
+    pol = m.policy
     beds = hosp.services["beds"]
-    community = rehab.services["rehab_beds"]
-    t = env.now
-    req = community.pool.acquire(LANE_PRIORITY)
-    if req is not None:
-        patience = env.timeout(m.policy.max_bed_wait())
-        yield req | patience
-        if not req.triggered:
-            community.pool.cancel(req)
-            m.step(BED_BLOCK, ep, hosp, env.now - t)
-            return False
-    waited = env.now - t
+    delay = pol.transfer_delay()
+    if delay > 0:
+        yield env.timeout(delay)
+    t = env._now
+    reqs = [p.pool.acquire(LANE_PRIORITY) for p in places]
+    got = next((i for i, r in enumerate(reqs) if r is None), None)
+    if got is None:
+        yield env.any_of(reqs + [env.timeout(pol.max_bed_wait())])
+        got = next((i for i, r in enumerate(reqs) if r.triggered), None)
+    for i, r in enumerate(reqs):                  # give back every other place
+        if i != got:
+            if r is None or not places[i].pool.cancel(r):
+                places[i].pool.release()
+    waited = env._now - t
     if waited > 0:
         m.step(BED_BLOCK, ep, hosp, waited)
+    if got is None:
+        return False
+    place = places[got]
     beds.pool.release()
-    m.step(DOWN_REFERRAL, ep, hosp)
-    m.log.visit(community.idx, ep.kind.idx, LANE_PRIORITY, t, waited)
-    yield env.timeout(community.sample())
-    community.pool.release()
+    m.step(DOWN_REFERRAL if place.name == "rehab_beds" else HOME_BED, ep, hosp, env._now - t_bed)
+    m.log.visit(place.idx, ep.kind.idx, LANE_PRIORITY, 1, ep.cohort.idx, t, waited)
+    yield env.timeout(place.sample())
+    place.pool.release()
     return True
 
 
@@ -160,7 +254,24 @@ def followup(m: "MedicalGroup", ep: "Episode") -> Journey:
         hosp = pick(fac.refer_to, m.u_pick())
         if hosp is not None:
             m.step(UP_REFERRAL, ep, fac)
-            yield from visit(m, ep, hosp.services["outpatient"], m.policy.referred_lane)
+            yield from hospital(m, ep, hosp, referred=True, results=False)
+    return True
+
+
+def checkup(m: "MedicalGroup", ep: "Episode") -> Journey:
+    """A scheduled visit at the own team (chronic review, annual check); recorded if done."""
+    fac = pick(ep.cohort.catchment.primary, m.u_pick())
+    svc = None if fac is None else fac.services.get(ep.kind.service)
+    if svc is None and ep.cohort.catchment.centre is not None:
+        fac = ep.cohort.catchment.centre
+        svc = fac.services.get(ep.kind.service)
+    if svc is None or not fac.is_open:
+        return False
+    m.step(CHECKUP, ep, fac)
+    if not (yield from visit(m, ep, svc, LANE_ROUTINE)):
+        return False
+    if ep.person >= 0:
+        m.schedules.record(ep.person, ep.t0)
     return True
 
 
@@ -174,4 +285,5 @@ def route(m: "MedicalGroup", ep: "Episode") -> Journey:
     return True
 
 
-PATHWAYS = {"care": care, "emergency": emergency, "followup": followup, "route": route}
+PATHWAYS = {"care": care, "emergency": emergency, "followup": followup, "checkup": checkup,
+            "route": route}

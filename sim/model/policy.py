@@ -1,59 +1,155 @@
-"""The group's rules and patients' behaviour as one object; pathways ask it, never a preset name."""
+"""The group's rules and patients' behaviour as one object; pathways ask it, never a preset name.
+
+Every lever draws from its own named stream and only when it is on, so a lever switched off
+reproduces the baseline exactly and a lever switched on leaves the other decisions paired.
+"""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sim.engine.dists import Sampler, Uniforms
 from sim.engine.streams import Streams
 
-LANE_PRIORITY = 0     # up-referred (green channel) and urgent patients
+LANE_PRIORITY = 0     # green channel (上转优先), time-critical emergencies, emergency admissions
 LANE_ROUTINE = 1      # self-presenting patients
 
 
+class _Draw:
+    """``draw(p)``: True with probability ``p``, from a lazily created named stream."""
+
+    def __init__(self, streams: Streams, name: str):
+        self._streams, self._name, self._u = streams, name, None
+
+    def __call__(self, p: float) -> bool:
+        if self._u is None:
+            self._u = Uniforms(self._streams.get(self._name))
+        return self._u() < p
+
+
 class Policy:
-    """Decisions of a pathway: first contact, referral up and down, priority, follow-up."""
+    """Decisions of a pathway: first contact, referral up and down, priority, follow-up, levers."""
 
     def __init__(self, cfg: Any, etype_names: list[str], streams: Streams):
+        self.cfg = cfg
         self.name = cfg.name
         self.adherence = cfg.adherence
-        self.bypass = [cfg.bypass.get(n, 0.0) for n in etype_names]   # by episode type index
-        self.strict = cfg.strict_gatekeeping
-        self.referred_lane = LANE_PRIORITY if cfg.referred_priority else LANE_ROUTINE
-        self.refer_up_scale = cfg.refer_up_scale
-        self.down_referral = cfg.down_referral
-        self.followup = (cfg.followup_unsigned, cfg.followup_signed)
-        self.max_bed_wait = Sampler(cfg.max_bed_wait, streams.get("policy:max_bed_wait"))
+        self.strict = cfg.gatekeeping.mode == "strict"
+        pay = cfg.payment
+        self.costs = dict(pay.costs)
+        self.reimbursement = dict(pay.reimbursement)
+        self.surcharge = cfg.gatekeeping.surcharge if cfg.gatekeeping.mode == "soft" else 0.0
+        odds = math.exp(-cfg.choice.beta_cost * self.surcharge)
+        self.observed_bypass = [cfg.bypass.get(n, 0.0) for n in etype_names]
+        self.bypass = [_shift(b, odds) for b in self.observed_bypass]
+        self.capitation = pay.scheme == "capitation"
+        cap = pay.capitation
+        scale = cfg.refer_up_scale
+        self.refer_scale = (scale, scale * cap.refer_up_scale if self.capitation else scale)
+        fu_signed = cfg.followup_signed * (cap.followup_scale if self.capitation else 1.0)
+        self.followup = (cfg.followup_unsigned, min(fu_signed, 1.0))
+        self.referred_lane = LANE_PRIORITY if cfg.green_channel.enabled else LANE_ROUTINE
+        self.refer_out_scale = cfg.refer_out_scale
+        down = cfg.down_referral
+        self.down_share = down.share
+        self.home_beds = down.home_beds
+        self.max_bed_wait = Sampler(down.max_bed_wait, streams.get("policy:max_bed_wait"))
+        self.transfer_delay = Sampler(down.transfer_delay, streams.get("policy:transfer_delay"))
+        self.remote = cfg.remote_diagnosis.enabled
+        self.recognition = cfg.mutual_recognition.coverage if cfg.mutual_recognition.enabled \
+            else 0.0
+        self.teleconsult_share = cfg.teleconsult.share if cfg.teleconsult.enabled else 0.0
+        self.no_show_p = cfg.slots.no_show if cfg.slots.enabled else 0.0
+        self.ambulance_on = cfg.ambulance.enabled
+        self.choice = None                      # set by the model when choice is enabled
         self._u_contact = Uniforms(streams.get("choice:first_contact"))
         self._u_refer = Uniforms(streams.get("routing:refer_up"))
         self._u_admit = Uniforms(streams.get("routing:admit"))
         self._u_down = Uniforms(streams.get("routing:refer_down"))
         self._u_follow = Uniforms(streams.get("routing:followup"))
+        self._draws = {name: _Draw(streams, f"routing:{name}") for name in (
+            "exam_primary", "exam_hospital", "diagnosis_only", "teleconsult", "recognised",
+            "refer_out", "no_show", "ambulance", "time_critical")}
 
-    def first_contact_primary(self, ep: Any) -> bool:
-        """Signed residents go to their team with ``adherence``; others bypass with ``bypass``."""
+    # -- first contact (基层首诊) and the logit choice ---------------------------------------
+    def first_contact(self, ep: Any) -> list | None:
+        """None: the patient starts in primary care; else the hospital table to pick from."""
         u = self._u_contact()
-        if self.strict:
-            return True
-        if ep.cohort.signed and u < self.adherence:
-            return True
-        # the same uniform, rescaled, decides the rest: keeps one draw per episode (paired runs)
-        rest = (u - self.adherence) / (1.0 - self.adherence) if ep.cohort.signed else u
-        return rest >= self.bypass[ep.kind.idx]
+        c = ep.cohort
+        if self.strict or (c.signed and u < self.adherence):
+            return None
+        # the same uniform, rescaled, decides the rest: one draw per episode (paired runs)
+        rest = (u - self.adherence) / (1.0 - self.adherence) if c.signed else u
+        if self.choice is not None and not c.signed:
+            p, table = self.choice.tables[c.catchment.idx][ep.kind.idx]
+            return table if rest < p else None
+        return c.catchment.hospitals if rest < self.bypass[ep.kind.idx] else None
 
+    # -- referral up, teleconsultation, remote diagnosis -----------------------------------
     def refer_up(self, ep: Any) -> bool:
         """After a primary consultation: does the family doctor refer the patient up?"""
-        return self._u_refer() < ep.kind.p_refer_up * self.refer_up_scale
+        return self._u_refer() < ep.kind.p_refer_up * self.refer_scale[ep.cohort.signed]
 
+    def exam_at_primary(self, ep: Any) -> bool:
+        return ep.kind.p_exam > 0.0 and self._draws["exam_primary"](ep.kind.p_exam)
+
+    def exam_at_hospital(self, ep: Any) -> bool:
+        return ep.kind.p_exam > 0.0 and self._draws["exam_hospital"](ep.kind.p_exam)
+
+    def diagnosis_only(self, ep: Any) -> bool:
+        """A would-be up-referral that only needs a specialist to read an examination."""
+        return self.remote and self._draws["diagnosis_only"](ep.kind.p_diagnosis_only)
+
+    def teleconsult(self, ep: Any) -> bool:
+        return self.teleconsult_share > 0.0 and self._draws["teleconsult"](self.teleconsult_share)
+
+    def recognised(self) -> bool:
+        """A referred patient's recent result is accepted by the hospital (互认)."""
+        return self.recognition > 0.0 and self._draws["recognised"](self.recognition)
+
+    def refer_out(self, ep: Any) -> bool:
+        """The group hospital cannot treat the case: referral to a city-level hospital."""
+        p = ep.kind.p_beyond_group * self.refer_out_scale
+        return p > 0.0 and self._draws["refer_out"](p)
+
+    def no_show(self) -> bool:
+        return self.no_show_p > 0.0 and self._draws["no_show"](self.no_show_p)
+
+    # -- hospital --------------------------------------------------------------------------
     def admit(self, ep: Any) -> bool:
         """After a hospital consultation: is the patient admitted?"""
         return self._u_admit() < ep.kind.p_admit
 
+    def by_ambulance(self, ep: Any) -> bool:
+        return self.ambulance_on and self._draws["ambulance"](ep.kind.p_ambulance)
+
+    def time_critical(self, ep: Any) -> bool:
+        """Chest pain or stroke: straight into the green channel."""
+        return self._draws["time_critical"](ep.kind.p_time_critical)
+
     def refer_down(self, ep: Any) -> tuple[bool, bool]:
-        """At discharge: (eligible for a community bed, down-referred), from one draw."""
+        """At discharge: (eligible for a community place, offered one), from one draw."""
         u = self._u_down()
         eligible = u < ep.kind.p_down_eligible
-        return eligible, u < ep.kind.p_down_eligible * self.down_referral
+        return eligible, u < ep.kind.p_down_eligible * self.down_share
 
     def follow_up(self, ep: Any) -> bool:
         """After discharge home: does the family doctor see the patient again?"""
         return self._u_follow() < self.followup[ep.cohort.signed]
+
+    # -- payment ---------------------------------------------------------------------------
+    def visit_oop(self, fac: Any, referred: bool) -> float:
+        """Out-of-pocket CNY of a consultation at ``fac``."""
+        tier = fac.tier
+        cost = self.costs.get(f"visit_{tier}", 0.0)
+        oop = cost * (1.0 - self.reimbursement.get(tier, 0.0))
+        if not referred and fac.kind == "hospital":
+            oop += self.surcharge
+        return oop
+
+
+def _shift(p: float, odds: float) -> float:
+    """``p`` with its odds multiplied by ``odds``."""
+    if odds == 1.0 or p <= 0.0 or p >= 1.0:
+        return p
+    return p * odds / (1.0 - p + p * odds)

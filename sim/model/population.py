@@ -12,14 +12,18 @@ from sim.model.network import Facility, Network
 class Catchment:
     """Residents served by one centre: where they go first and which hospitals they pick."""
     id: str
+    idx: int
     residents: float
     primary: list           # [(cum_p, Facility)], nearest primary facility
     hospitals: list         # [(cum_p, Facility)], hospital chosen when bypassing primary care
-    rehab: Facility | None  # community facility with rehabilitation beds, for down-referral
+    centre: Facility | None  # the community centre (rehabilitation and home beds, checks)
+    location: tuple[float, float] | None
+    radius: float
 
 
 @dataclass(eq=False)
 class Cohort:
+    idx: int
     catchment: Catchment
     age: str
     signed: bool
@@ -29,12 +33,13 @@ class Cohort:
 
 def build_cohorts(p: Any, default_hospitals: Any, network: Network) -> list[Cohort]:
     """Split each catchment by age band and signing status; ``scale`` shrinks every count."""
-    cohorts = []
-    for cid, c in p.catchments.items():
+    cohorts: list[Cohort] = []
+    for i, (cid, c) in enumerate(p.catchments.items()):
         primary = network.cumulative(c.primary)
         hospitals = network.cumulative(c.hospital_choice or default_hospitals)
-        rehab = next((f for _, f in primary if "rehab_beds" in f.services), None)
-        catch = Catchment(cid, c.residents * p.scale, primary, hospitals, rehab)
+        centre = next((f for _, f in primary if f.kind == "centre"), None)
+        loc = tuple(c.location) if c.location else None
+        catch = Catchment(cid, i, c.residents * p.scale, primary, hospitals, centre, loc, c.radius)
         for band in AGE_BANDS:
             n_band = catch.residents * p.age_shares.get(band, 0.0)
             signed = p.signed_share.get(band, 0.0)
@@ -42,7 +47,7 @@ def build_cohorts(p: Any, default_hospitals: Any, network: Network) -> list[Coho
             for is_signed, share in ((True, signed), (False, 1.0 - signed)):
                 n = n_band * share
                 if n > 0:
-                    cohorts.append(Cohort(catch, band, is_signed, n, n * chronic))
+                    cohorts.append(Cohort(len(cohorts), catch, band, is_signed, n, n * chronic))
     return cohorts
 
 

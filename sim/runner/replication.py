@@ -20,8 +20,9 @@ def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
     return kpis.compute(measures(model)), timeseries(model, rep)
 
 
-def _services(model: MedicalGroup) -> list[tuple[str, str, str]]:
-    return [(s.facility.id, s.facility.kind, s.name) for s in model.network.services]
+def _services(model: MedicalGroup) -> list[tuple[str, str, str, str]]:
+    return [(s.facility.id, s.facility.kind, s.name, s.facility.tier)
+            for s in model.network.services]
 
 
 def _daily_areas(model: MedicalGroup) -> np.ndarray:
@@ -42,7 +43,8 @@ def measures(model: MedicalGroup) -> kpis.Measures:
     types = list(model.types.values())
     residents = sum(c.residents for c in model.cohorts)
     return kpis.Measures(
-        visits={k[2:]: a[k][v_in] for k in ("v_service", "v_etype", "v_lane", "v_t", "v_wait")},
+        visits={k[2:]: a[k][v_in] for k in ("v_service", "v_etype", "v_lane", "v_referred",
+                                             "v_cohort", "v_t", "v_wait")},
         steps={k[2:]: a[k][s_in] for k in ("s_step", "s_etype", "s_facility", "s_t", "s_value")},
         services=_services(model),
         areas=cum[-1] - before,
@@ -53,7 +55,36 @@ def measures(model: MedicalGroup) -> kpis.Measures:
         care_type=np.array([t.pathway == "care" for t in types], dtype=bool),
         counts={"arrived": model.arrived, "completed": model.completed,
                 "in_system_at_end": model.in_system_at_end, "left_unserved": model.left},
+        facility_kind=[f.kind for f in model.network.facilities.values()],
+        cohort_signed=np.array([c.signed for c in model.cohorts], dtype=bool),
+        model=model_figures(model),
+        payment=payment(model),
     )
+
+
+def model_figures(model: MedicalGroup) -> dict[str, float]:
+    """Figures only the model holds: slots offered, management rates of scheduled people."""
+    clock = model.clock
+    out: dict[str, float] = {
+        "slots_offered": sum(b.offered(clock.warmup_days, clock.days)
+                             for b in model.books.values())}
+    bases = {e.base: name for name, e in reversed(list(model.cfg.demand.episodes.items()))
+             if e.schedule}
+    if "chronic" in bases:
+        out["chronic_management"] = model.schedules.managed_share(
+            model.types[bases["chronic"]].idx, model.cohorts, signed_only=True)
+    if "elderly" in bases:
+        out["elderly_management"] = model.schedules.managed_share(
+            model.types[bases["elderly"]].idx, model.cohorts, signed_only=False)
+    return out
+
+
+def payment(model: MedicalGroup) -> dict:
+    """The payment parameters the cost KPIs need."""
+    pol = model.policy
+    cap = model.cfg.policy.payment.capitation
+    return {"costs": pol.costs, "reimbursement": pol.reimbursement, "surcharge": pol.surcharge,
+            "scheme": model.cfg.policy.payment.scheme, "per_signed_year": cap.per_signed_year}
 
 
 def timeseries(model: MedicalGroup, rep: int) -> pd.DataFrame:

@@ -1,0 +1,38 @@
+"""A light SimPy process for patient journeys.
+
+``simpy.Process`` costs two events per journey beyond the journey's own (an ``Initialize`` event
+to start and the process's own event when it ends). A journey here starts at once and reports
+its end by a plain call, so a patient who is served at once costs only its service timeouts.
+Journeys never fail or get interrupted, which is all the generality they give up.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Generator
+
+import simpy
+
+
+class Journey:
+    """Drives ``generator`` from event to event; calls ``on_end(return value)`` when it ends."""
+
+    __slots__ = ("_gen", "_on_end")
+
+    def __init__(self, generator: Generator, on_end: Callable[[Any], None]):
+        self._gen = generator
+        self._on_end = on_end
+        self._step(None)
+
+    def resume(self, event: simpy.Event) -> None:
+        """Callback of the event the journey waits for."""
+        self._step(event._value)
+
+    def _step(self, value: Any) -> None:
+        gen = self._gen
+        try:
+            event = gen.send(value)
+            while event.callbacks is None:        # already processed: go on at once
+                event = gen.send(event._value)
+        except StopIteration as stop:
+            self._on_end(stop.value)
+            return
+        event.callbacks.append(self.resume)

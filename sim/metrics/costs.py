@@ -1,0 +1,54 @@
+"""Payment KPIs: costs by item and level, the insured part, and the capitation surplus.
+
+Each visit row is priced by its service and the facility's payment tier (``visit_primary``,
+``admission_tertiary``, ``exam``, ...; missing items cost 0); the insurer pays the tier's
+``reimbursement`` share, less the soft-gatekeeping surcharge on unreferred hospital visits.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.metrics.kpis import Measures, kpi
+
+ITEM = {"gp": "visit", "outpatient": "visit", "emergency": "visit", "beds": "admission",
+        "rehab_beds": "admission", "home_beds": "home_bed", "exam": "exam", "reading": "reading",
+        "teleconsult": "teleconsult", "ambulances": "ambulance", "public_health": "checkup"}
+TIERED = ("visit", "admission")
+
+
+def _prices(m: Measures) -> tuple[np.ndarray, np.ndarray]:
+    """Cost and insured share per service index."""
+    costs, reimb = m.payment["costs"], m.payment["reimbursement"]
+    cost, share = [], []
+    for _, _, name, tier in m.services:
+        item = ITEM.get(name, name)
+        key = f"{item}_{tier}" if item in TIERED else item
+        cost.append(costs.get(key, 0.0))
+        share.append(reimb.get(tier, 0.0))
+    return np.array(cost), np.array(share)
+
+
+@kpi
+def payment(m: Measures) -> dict[str, float]:
+    """total_cost, insured_cost (CNY per year), cost_per_resident, primary_insurance_share
+    (insured cost at primary level / all insured cost), capitation_surplus (budget − insured
+    cost of signed residents, CNY per year; NaN under fee-for-service)."""
+    cost, share = _prices(m)
+    svc = m.visits["service"]
+    total = cost[svc]
+    insured = total * share[svc]
+    unreferred = m.visits_at(("hospital",), ("outpatient",)) & (m.visits["referred"] == 0)
+    insured[unreferred] = np.maximum(insured[unreferred] - m.payment["surcharge"], 0.0)
+    primary = np.array([t == "primary" for *_, t in m.services], dtype=bool)[svc]
+    signed = m.cohort_signed[m.visits["cohort"]]
+    y = m.years
+    insured_total = insured.sum()
+    surplus = np.nan
+    if m.payment["scheme"] == "capitation":
+        surplus = (m.payment["per_signed_year"] * m.signed - insured[signed].sum() / y)
+    return {"total_cost": total.sum() / y,
+            "insured_cost": insured_total / y,
+            "cost_per_resident": total.sum() / y / m.residents,
+            "primary_insurance_share": insured[primary].sum() / insured_total
+            if insured_total else np.nan,
+            "capitation_surplus": surplus}

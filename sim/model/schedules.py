@@ -1,0 +1,102 @@
+"""Scheduled visits of identified people: chronic-disease reviews (4 a year) and annual checks.
+
+Each person is an index into numpy arrays: cohort, a phase in the schedule and a personal
+attendance probability. Attendance is heterogeneous (Beta) and drawn by inverse CDF from fixed
+uniforms, so a programme that raises mean attendance moves the same people the same way in
+every scenario (common random numbers). A person's record of visits done gives the management
+rates ``chronic_management`` and ``elderly_management``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import beta
+
+from sim.engine.streams import Streams
+from sim.model.clock import DAY, Clock
+from sim.model.population import Cohort
+
+
+def attendance(mean: float, spread: float, u: np.ndarray) -> np.ndarray:
+    """Personal attendance probabilities with the given mean, from uniforms ``u``."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(u.shape, float(min(max(mean, 0.0), 1.0)))
+    return beta.ppf(u, mean * spread, (1.0 - mean) * spread)
+
+
+class Schedules:
+    """Everyone's scheduled visits over the run, by day, and who attended."""
+
+    def __init__(self, demand: Any, programme: Any, cohorts: list[Cohort], types: dict,
+                 clock: Clock, streams: Streams):
+        self.clock = clock
+        people, kinds, days, attends = [], [], [], []
+        self.person_cohort = np.zeros(0, dtype=np.int64)
+        self.person_type = np.zeros(0, dtype=np.int64)
+        self.scheduled = np.zeros(0, dtype=np.int64)
+        first = 0
+        for name, e in demand.episodes.items():
+            if not e.schedule:
+                continue
+            rng = streams.get(f"schedule:{name}")
+            mean = dict(e.attendance)
+            if programme.enabled and name in programme.attendance:
+                mean.update(programme.attendance[name])
+            counts = [round(c.chronic if e.base == "chronic" else
+                            (c.residents if c.age == "elderly" else 0.0)) for c in cohorts]
+            cohort_of = np.repeat(np.arange(len(cohorts)), counts)
+            n = cohort_of.size
+            # fixed uniforms in a fixed order: person phase, person attendance, per-visit draws
+            phase = rng.random(n) * 365.0 / e.schedule
+            u_person = rng.random(n)
+            signed = np.array([cohorts[i].signed for i in cohort_of], dtype=bool)
+            a = np.where(signed, attendance(mean.get("signed", 0.0), e.attendance_spread, u_person),
+                         attendance(mean.get("unsigned", 0.0), e.attendance_spread, u_person))
+            k = int(np.ceil(clock.days * e.schedule / 365.0)) + 1
+            when = phase[:, None] + np.arange(k)[None, :] * (365.0 / e.schedule)
+            u_visit = rng.random(when.shape)
+            inside = when < clock.days
+            measured = inside & (when >= clock.warmup_days)
+            go = inside & (u_visit < a[:, None])
+            pid = np.broadcast_to(np.arange(first, first + n)[:, None], when.shape)
+            people.append(pid[go])
+            days.append(when[go])
+            kinds.append(np.full(int(go.sum()), types[name].idx))
+            self.person_cohort = np.concatenate([self.person_cohort, cohort_of])
+            self.person_type = np.concatenate([self.person_type, np.full(n, types[name].idx)])
+            self.scheduled = np.concatenate([self.scheduled, measured.sum(axis=1)])
+            attends.append(a)
+            first += n
+        self.done = np.zeros(first, dtype=np.int32)
+        if people:
+            person = np.concatenate(people)
+            when = np.concatenate(days)
+            order = np.argsort(when, kind="stable")
+            self._person = person[order]
+            self._when = when[order]
+            self._type = np.concatenate(kinds)[order]
+            self._bounds = np.searchsorted(self._when, np.arange(clock.days + 1))
+        else:
+            self._person = self._type = np.zeros(0, dtype=np.int64)
+            self._when = np.zeros(0)
+            self._bounds = np.zeros(clock.days + 1, dtype=np.int64)
+
+    def day(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """People attending a scheduled visit on ``day``: (person, episode type, day fraction)."""
+        lo, hi = self._bounds[day], self._bounds[day + 1]
+        return self._person[lo:hi], self._type[lo:hi], self._when[lo:hi] - day
+
+    def record(self, person: int, t0: float) -> None:
+        """A scheduled visit that started at ``t0`` was done (counted in the measured period)."""
+        if t0 >= self.clock.warmup:
+            self.done[person] += 1
+
+    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool) -> float:
+        """Share of people of ``etype`` with every scheduled visit in the period done."""
+        mask = (self.person_type == etype) & (self.scheduled > 0)
+        if signed_only:
+            signed = np.array([c.signed for c in cohorts], dtype=bool)
+            mask &= signed[self.person_cohort]
+        n = int(mask.sum())
+        return float((self.done[mask] >= self.scheduled[mask]).sum() / n) if n else float("nan")
