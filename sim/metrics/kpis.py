@@ -211,8 +211,8 @@ def in_district_treatment(m: Measures) -> float:
 
 @kpi
 def appointments(m: Measures) -> dict[str, float]:
-    """Slots (号源): days to appointment referred vs self-booked, referred within 7 days, no-shows,
-    slot utilisation (consultations / slots offered)."""
+    """Slots (号源): days to appointment referred vs self-booked, referred within 7 days, no-shows
+    among appointments due, slot utilisation (consultations / slots offered)."""
     referred = m.step_values(BOOK_REFERRED)
     self_ = m.step_values(BOOK_SELF)
     booked = referred.size + self_.size
@@ -221,7 +221,8 @@ def appointments(m: Measures) -> dict[str, float]:
     return {"days_to_appointment_referred": _mean(referred),
             "days_to_appointment_self": _mean(self_),
             "referred_slot_within_7d": _share(np.count_nonzero(referred <= 7), referred.size),
-            "no_show_rate": _share(m.n_steps(NO_SHOW), booked),
+            "no_show_rate": _share(m.n_steps(NO_SHOW), m.n_steps(NO_SHOW) + seen) if booked
+            else np.nan,
             "slot_utilisation": _share(seen, offered) if offered else np.nan}
 
 

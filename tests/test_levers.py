@@ -1,0 +1,194 @@
+"""Every policy lever: switched off it reproduces the baseline exactly; switched on it moves its
+KPI the documented way (README "Policy levers"), judged on paired replications (common random
+numbers): the 95% t-interval of the paired differences must lie on the documented side of 0."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.api import simulate
+from sim.metrics.stats import t_interval
+
+# 2% of Dongli for four weeks, 4 paired replications: a few seconds per scenario
+BASE = ["population.scale=0.02", "run.warmup_days=5", "run.horizon_days=28",
+        "run.replications=4", "run.workers=1", "run.progress=false", "run.figures=false"]
+
+
+def _kpis(overrides: list[str]) -> pd.DataFrame:
+    """Replication × KPI table of one scenario."""
+    k = simulate(BASE + overrides).kpis
+    return k.pivot(index="replication", columns="kpi", values="value")
+
+
+_cache: dict[tuple, pd.DataFrame] = {}
+
+
+def kpis(*overrides: str) -> pd.DataFrame:
+    key = tuple(overrides)
+    if key not in _cache:
+        _cache[key] = _kpis(list(overrides))
+    return _cache[key]
+
+
+def paired(kpi: str, before: pd.DataFrame, after: pd.DataFrame) -> tuple[float, float, float]:
+    """Mean and 95% interval of after − before, replication by replication."""
+    mean, lo, hi, _, n = t_interval((after[kpi] - before[kpi]).to_numpy())
+    assert n == len(before), f"{kpi}: NaN in a replication"
+    return mean, lo, hi
+
+
+def assert_moves(kpi: str, before: pd.DataFrame, after: pd.DataFrame, direction: int) -> None:
+    mean, lo, hi = paired(kpi, before, after)
+    if direction > 0:
+        assert lo > 0, f"{kpi} should rise: change {mean:.4g} [{lo:.4g}, {hi:.4g}]"
+    else:
+        assert hi < 0, f"{kpi} should fall: change {mean:.4g} [{lo:.4g}, {hi:.4g}]"
+
+
+# -- switched off = baseline, exactly -----------------------------------------------------
+OFF = {
+    "gatekeeping": ["policy.gatekeeping.surcharge=80"],          # only acts in soft mode
+    "slots": ["policy=reserved_slots", "policy.slots.enabled=false"],
+    "green_channel": ["policy=green_channel", "policy.green_channel.enabled=false"],
+    "remote_diagnosis": ["policy=remote_diagnosis", "policy.remote_diagnosis.enabled=false"],
+    "mutual_recognition": ["policy=mutual_recognition",
+                           "policy.mutual_recognition.enabled=false"],
+    "teleconsult": ["policy=teleconsult", "policy.teleconsult.enabled=false"],
+    "down_referral": ["policy=down_referral", "policy.down_referral.share=0.05",
+                      "policy.down_referral.transfer_delay.dist=deterministic",
+                      "policy.down_referral.transfer_delay.mean=0",
+                      "policy.down_referral.home_beds=false"],
+    "chronic_management": ["policy=chronic_management",
+                           "policy.chronic_management.enabled=false"],
+    "ambulance": ["policy=ambulance", "policy.ambulance.enabled=false",
+                  "policy.ambulance.speed_kmh=50"],
+    "capitation": ["policy=capitation", "policy.payment.scheme=fee_for_service"],
+    "choice": ["policy=choice", "policy.choice.enabled=false"],
+    "in_district": ["policy=in_district", "policy.refer_out_scale=1.0"],
+}
+
+
+@pytest.mark.parametrize("lever", sorted(OFF))
+def test_lever_switched_off_reproduces_the_baseline_exactly(lever):
+    base, off = kpis(), kpis(*OFF[lever])
+    pd.testing.assert_frame_equal(base, off, check_exact=True)
+
+
+def test_switching_a_lever_on_changes_the_run():
+    """The exactness test above is not blind: the same lever on differs from the baseline."""
+    assert not kpis().equals(kpis("policy=teleconsult"))
+
+
+# -- switched on: the documented direction ------------------------------------------------
+def test_gatekeeping_soft_raises_first_contact_and_strict_makes_it_universal():
+    base = kpis()
+    assert_moves("primary_first_contact", base, kpis("policy=gatekeeping"), +1)
+    strict = kpis("policy=gatekeeping_strict")
+    assert (strict["primary_first_contact"] == 1.0).all()
+    assert_moves("hospital_minor_share", base, strict, -1)
+
+
+SCARCE = ["policy.slots.per_server=30"]     # fewer slots than demand: bookings run days ahead
+
+
+def test_reserved_slots_cut_referred_patients_days_to_appointment():
+    slots = kpis("policy=slots", *SCARCE)
+    reserved = kpis("policy=reserved_slots", *SCARCE)
+    assert slots["days_to_appointment_referred"].mean() > 0.5      # the test is not blind
+    assert_moves("days_to_appointment_referred", slots, reserved, -1)
+    assert_moves("referred_slot_within_7d", slots, reserved, +1)
+
+
+def test_slots_no_shows_match_the_configured_rate():
+    k = kpis("policy=slots", *SCARCE)
+    mean, lo, hi, _, _ = t_interval(k["no_show_rate"].to_numpy())
+    assert lo - 0.02 < 0.14 < hi + 0.02, f"no-show rate {mean:.3f} [{lo:.3f}, {hi:.3f}]"
+    assert (k["slot_utilisation"] < 1.0).all()
+
+
+def test_green_channel_shortens_referred_waits():
+    base, green = kpis(), kpis("policy=green_channel")
+    assert base["outpatient_wait_referred"].mean() > 1.0             # there is a queue to skip
+    assert_moves("outpatient_wait_referred", base, green, -1)
+    assert (green["outpatient_wait_referred"] < green["outpatient_wait_self"]).all()
+
+
+def test_remote_diagnosis_replaces_physical_up_referrals():
+    base, remote = kpis(), kpis("policy=remote_diagnosis")
+    assert (remote["remote_diagnoses_per_10k"] > 0).all()
+    assert_moves("up_referrals_per_10k", base, remote, -1)
+
+
+def test_mutual_recognition_avoids_repeat_tests():
+    base, mr = kpis(), kpis("policy=mutual_recognition")
+    assert (base["repeat_tests_avoided"] == 0).all()
+    assert_moves("repeat_tests", base, mr, -1)
+    assert (mr["repeat_tests_avoided_cost"] > 0).all()
+
+
+def test_teleconsultation_cuts_physical_up_referrals():
+    base, tele = kpis(), kpis("policy=teleconsult")
+    assert (tele["teleconsults_per_10k"] > 0).all()
+    assert_moves("up_referrals_per_10k", base, tele, -1)
+
+
+def test_down_referral_places_more_eligible_inpatients():
+    base, down = kpis(), kpis("policy=down_referral")
+    assert_moves("down_referred_share_of_eligible", base, down, +1)
+    assert_moves("down_referrals_per_10k", base, down, +1)
+
+
+CENTRES = ["zhangguizhuang", "fengniancun", "wanxin", "wuxia", "xinli", "huaming", "jinzhong",
+           "junliangcheng", "jinqiao", "donglihu", "huaxin"]
+
+
+def rehab_beds(n: int) -> list[str]:
+    return [f"network.facilities.{c}_chc.services.rehab_beds.servers={n}" for c in CENTRES]
+
+
+def test_more_community_beds_cut_bed_blocking():
+    lever = ["policy=down_referral", "policy.down_referral.home_beds=false"]
+    narrow, wide = kpis(*lever, *rehab_beds(25)), kpis(*lever, *rehab_beds(250))
+    assert narrow["bed_blocking_days"].mean() > 0
+    assert_moves("bed_blocking_days", narrow, wide, -1)
+    assert_moves("down_referred_share_of_eligible", narrow, wide, +1)
+
+
+def test_home_beds_add_community_places():
+    lever = ["policy=down_referral", *rehab_beds(25)]
+    without = kpis(*lever, "policy.down_referral.home_beds=false")
+    with_home = kpis(*lever)
+    assert (with_home["home_beds_per_10k"] > 0).all()
+    assert_moves("bed_blocking_days", without, with_home, -1)
+
+
+def test_chronic_management_raises_management_rates():
+    base, prog = kpis(), kpis("policy=chronic_management")
+    assert_moves("chronic_management", base, prog, +1)
+    assert_moves("elderly_management", base, prog, +1)
+
+
+def test_faster_ambulances_respond_sooner():
+    slow = kpis("policy=ambulance")
+    fast = kpis("policy=ambulance", "policy.ambulance.speed_kmh=60")
+    assert np.isfinite(slow["ambulance_response_mean"]).all()
+    assert_moves("ambulance_response_mean", slow, fast, -1)
+    assert_moves("ambulance_within_10min", slow, fast, +1)
+
+
+def test_capitation_reports_a_surplus_and_cuts_referrals():
+    base, cap = kpis(), kpis("policy=capitation")
+    assert base["capitation_surplus"].isna().all()
+    assert np.isfinite(cap["capitation_surplus"]).all()
+    assert_moves("up_referrals_per_10k", base, cap, -1)
+
+
+def test_higher_primary_reimbursement_raises_primary_insurance_share():
+    base = kpis()
+    more = kpis("policy.payment.reimbursement.primary=0.95")
+    assert_moves("primary_insurance_share", base, more, +1)
+
+
+def test_in_district_upgrade_keeps_more_episodes_in_the_group():
+    assert_moves("in_district_treatment", kpis(), kpis("policy=in_district"), +1)
