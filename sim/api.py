@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.config import register_configs, validate
 from sim.runner.outputs import mark_complete, write_data
@@ -38,9 +38,26 @@ def sources_of(choices: Mapping[str, Any], overrides: list[str]) -> dict[str, st
     """Where values came from, for error messages: each group's YAML file, each override's key."""
     out = {group: f"configs/{group}/{choices[group]}.yaml"
            for group in GROUPS if choices.get(group)}
+    if choices.get("policy"):
+        out.update(_lever_sources(choices["policy"]))
     for o in overrides:
         key = o.lstrip("+~").split("=", 1)[0]
-        out[key] = "a command-line override"
+        if key not in GROUPS:                 # a group choice names a file, mapped above
+            out[key] = "a command-line override"
+    return out
+
+
+def _lever_sources(policy: str) -> dict[str, str]:
+    """``policy.<section>`` → the lever file a policy's defaults list took it from."""
+    path = CONFIG_DIR / "policy" / f"{policy}.yaml"
+    if not path.exists():
+        return {}
+    out = {}
+    for entry in OmegaConf.load(path).get("defaults", []):
+        if isinstance(entry, str) and entry.startswith("/lever/"):
+            name = entry[len("/lever/"):].split("@")[0]
+            lever = OmegaConf.load(CONFIG_DIR / "lever" / f"{name}.yaml")
+            out.update({f"policy.{key}": f"configs/lever/{name}.yaml" for key in lever})
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.api import compose_config
+from sim.api import CONFIG_DIR, compose_config
 from sim.config import ConfigError, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,10 @@ def _check(overrides: list[str]) -> ConfigError:
     return info.value
 
 
-@pytest.mark.parametrize("policy", ["baseline", "gatekeeping"])
+POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("policy", POLICIES)
 def test_default_preset_and_policies_validate(policy):
     cfg, sources = compose_config([f"policy={policy}"])
     validate(cfg, sources)
@@ -42,6 +45,14 @@ def test_default_preset_and_policies_validate(policy):
     ("network.facilities.wanxin_st2.opens=not-a-date", "network.facilities.wanxin_st2.opens",
      "ISO date"),
     ("demand.followup_delay.cv=0", "demand.followup_delay.cv", "> 0.0"),
+    ("policy.gatekeeping.mode=sometimes", "policy.gatekeeping.mode", "allowed: off, soft, strict"),
+    ("policy.slots.reserved_share=1.3", "policy.slots.reserved_share", "<= 1.0"),
+    ("policy.payment.reimbursement.primary=2", "policy.payment.reimbursement.primary", "<= 1.0"),
+    ("policy.payment.scheme=bonus", "policy.payment.scheme", "fee_for_service, capitation"),
+    ("demand.episodes.chronic_review.attendance.signed=1.2",
+     "demand.episodes.chronic_review.attendance.signed", "<= 1.0"),
+    ("demand.episodes.elderly_check.service=dentist", "demand.episodes.elderly_check.service",
+     "unknown; allowed:"),
 ])
 def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     err = _check([override])
@@ -50,6 +61,26 @@ def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     assert err.key == key and msg.startswith(key)
     assert allowed in msg
     assert "configs/" in msg or "command-line" in msg
+
+
+@pytest.mark.parametrize("policy, override, key, source", [
+    ("teleconsult", "policy.teleconsult.provider=mch_centre", "policy.teleconsult.provider",
+     "command-line"),
+    ("remote_diagnosis", "policy.remote_diagnosis.reader=wanxin_chc",
+     "policy.remote_diagnosis.reader", "command-line"),
+    ("ambulance", "population.catchments.wanxin.location=null",
+     "population.catchments.wanxin.location", "command-line"),
+])
+def test_lever_references_are_checked(policy, override, key, source):
+    err = _check([f"policy={policy}", override])
+    assert err.key == key and source in str(err)
+
+
+def test_a_lever_error_names_the_lever_file():
+    cfg, sources = compose_config(["policy=reserved_slots"])
+    cfg.policy.slots.reserved_share = 3
+    with pytest.raises(ConfigError, match=r"reserved_share = 3.*configs/lever/reserved_slots\.yaml"):
+        validate(cfg, sources)
 
 
 @pytest.mark.parametrize("override", [

@@ -235,6 +235,10 @@ class _Checker:
             return
         if e.base not in ("chronic", "elderly"):
             self.fail(f"{key}.base", e.base, "a scheduled type needs base chronic or elderly")
+        if e.pathway == "checkup":
+            have = sorted({sid for f in self.cfg.network.facilities.values()
+                           if f.kind in PRIMARY_KINDS for sid in f.services})
+            self.choice(f"{key}.service", e.service, have)
         self._attendance(f"{key}.attendance", e.attendance)
         self.number(f"{key}.attendance_spread", e.attendance_spread, 0.0, lo_open=True)
 
