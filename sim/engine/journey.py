@@ -36,3 +36,10 @@ class Journey:
             self._on_end(stop.value)
             return
         event.callbacks.append(self.resume)
+
+
+class Driver(Journey):
+    """The same light driver for the model's own processes (arrivals feeder, daily snapshots),
+    so they are not counted as patients."""
+
+    __slots__ = ()

@@ -47,7 +47,12 @@ class Pool:
     def acquire(self, lane: int = 1) -> simpy.Event | None:
         """Take a server: ``None`` if one was free (no event), else an event fired at hand-over."""
         self.requested += 1
-        self._advance()
+        now = self.env._now                 # _advance(), inlined: this is the hot path
+        if now != self._t:
+            dt = now - self._t
+            self.busy_area += self.busy * dt
+            self.queue_area += self.waiting * dt
+            self._t = now
         if self.capacity == UNLIMITED or (self.busy < self.capacity and not self.waiting):
             self.busy += 1
             self.started += 1
@@ -59,7 +64,12 @@ class Pool:
 
     def release(self) -> None:
         """Free a server; the longest-waiting patient of the highest lane gets it at once."""
-        self._advance()
+        now = self.env._now
+        if now != self._t:
+            dt = now - self._t
+            self.busy_area += self.busy * dt
+            self.queue_area += self.waiting * dt
+            self._t = now
         if self.waiting and (self.capacity == UNLIMITED or self.busy <= self.capacity):
             self._hand_over()
         else:

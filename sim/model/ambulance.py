@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generator
 
-from sim.engine.dists import Sampler, Uniforms
+from sim.engine.dists import sampler, uniforms
+from sim.engine.loop import delay
 from sim.engine.streams import Streams
 
 if TYPE_CHECKING:
@@ -31,10 +32,10 @@ class Fleet:
                                           for f in network.facilities.values()
                                           if f.kind == "ems" and "ambulances" in f.services]
         self.minutes_per_km = cfg.road_factor * 60.0 / cfg.speed_kmh
-        self.dispatch = Sampler(cfg.dispatch, streams.get("ambulance:dispatch"))
-        self.on_scene = Sampler(cfg.on_scene, streams.get("ambulance:on_scene"))
-        self.handover = Sampler(cfg.handover, streams.get("ambulance:handover"))
-        self._u = Uniforms(streams.get("ambulance:location"))
+        self.dispatch = sampler(cfg.dispatch, streams.get("ambulance:dispatch"))
+        self.on_scene = sampler(cfg.on_scene, streams.get("ambulance:on_scene"))
+        self.handover = sampler(cfg.handover, streams.get("ambulance:handover"))
+        self._u = uniforms(streams.get("ambulance:location"))
         self._order: dict[int, list] = {}
 
     def call_location(self, c: "Catchment") -> tuple[float, float]:
@@ -64,10 +65,10 @@ class Fleet:
             yield req
         base = station.facility.location
         travel = distance(base, scene) * self.minutes_per_km
-        yield env.timeout(self.dispatch() + travel)
+        yield delay(env, self.dispatch() + travel)
         response = env._now - t
         convey = distance(scene, hospital.location) * self.minutes_per_km
-        yield env.timeout(self.on_scene() + convey)
+        yield delay(env, self.on_scene() + convey)
         back = self.handover() + distance(hospital.location, base) * self.minutes_per_km
-        env.timeout(back).callbacks.append(lambda _: station.pool.release())
+        delay(env, back).callbacks.append(lambda _: station.pool.release())
         return station, response

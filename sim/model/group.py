@@ -7,8 +7,9 @@ from typing import Any, Callable
 import numpy as np
 import simpy
 
-from sim.engine.dists import Sampler, Uniforms
-from sim.engine.journey import Journey
+from sim.engine.dists import sampler, uniforms
+from sim.engine.journey import Driver, Journey
+from sim.engine.loop import delay, run_until
 from sim.engine.streams import Streams
 from sim.metrics.log import LEFT, Log
 from sim.model.ambulance import Fleet, distance
@@ -69,12 +70,14 @@ class MedicalGroup:
         self.arrivals = Arrivals(cfg.demand, self.cohorts, self.types, self.clock, self.streams,
                                  self.schedules)
         self.policy = Policy(pol, list(self.types), self.streams)
-        self.followup_delay = Sampler(cfg.demand.followup_delay, self.streams.get("followup"))
-        self.u_pick = Uniforms(self.streams.get("choice:facility"))
-        self._u_route = Uniforms(self.streams.get("routing:route"))
+        self.followup_delay = sampler(cfg.demand.followup_delay, self.streams.get("followup"))
+        self.u_pick = uniforms(self.streams.get("choice:facility"))
+        self._u_route = uniforms(self.streams.get("routing:route"))
         self._build_levers(pol)
         self._ed = {}
         self.log = Log()
+        # step(step, episode, facility, value=0): log a pathway step now
+        self.step = self.log.stepper(self.env)
         self.arrived = self.completed = self.left = 0
 
     def _build_levers(self, pol: Any) -> None:
@@ -86,7 +89,7 @@ class MedicalGroup:
                           if f.role == "lead" and "emergency" in f.services), None)
         rd = pol.remote_diagnosis
         self.reader = fac[rd.reader].services["reading"] if rd.enabled else None
-        self.turnaround = Sampler(rd.turnaround, self.streams.get("remote:turnaround"))
+        self.turnaround = sampler(rd.turnaround, self.streams.get("remote:turnaround"))
         tc = pol.teleconsult
         self.teleconsult = fac[tc.provider].services["teleconsult"] if tc.enabled else None
         self.fleet = Fleet(pol.ambulance, self.network, self.streams) \
@@ -127,10 +130,6 @@ class MedicalGroup:
         return min(eds, key=lambda f: distance(f.location, catchment.location))
 
     # -- helpers used by pathways ---------------------------------------------------------
-    def step(self, step: int, ep: Episode, fac: Any, value: float = 0.0) -> None:
-        """Log a pathway step of ``ep`` at facility ``fac`` now."""
-        self.log.step(step, ep.kind.idx, fac.index, self.env._now, value)
-
     def ed_choice(self, catchment: Catchment) -> list:
         """The catchment's hospital choices restricted to those with an emergency department."""
         table = self._ed.get(catchment.id)
@@ -204,7 +203,7 @@ class MedicalGroup:
             times, ids = arr.day(day)
             for t, s in zip(times, ids):
                 if t > env._now:
-                    yield env.timeout(t - env._now)
+                    yield delay(env, t - env._now)
                 if s < n_streams:
                     start(etypes[s], cohorts[s])
                 else:
@@ -253,9 +252,9 @@ class MedicalGroup:
     def _run(self, on_day: Callable[[int], None] | None) -> None:
         self.daily: list = []
         for process in (self.network.calendar(), self._feeder(), self._midnights()):
-            self.env.process(process)
+            Driver(process, _ignore)
         for day in range(self.clock.days):
-            self.env.run(until=(day + 1) * DAY)
+            run_until(self.env, (day + 1) * DAY)
             if on_day is not None:
                 on_day(day)
         self._snapshot(self.clock.days - 1)
@@ -299,7 +298,11 @@ def _collect_journeys(ev: simpy.Event, found: set, seen: set) -> None:
     seen.add(id(ev))
     for cb in ev.callbacks or ():
         owner = getattr(cb, "__self__", None)
-        if isinstance(owner, Journey):
+        if type(owner) is Journey:
             found.add(owner)
         elif isinstance(owner, simpy.events.Condition):
             _collect_journeys(owner, found, seen)
+
+
+def _ignore(_: Any) -> None:
+    """End of a model process: nothing to count."""

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import simpy
 
-from sim.engine.dists import Sampler
+from sim.engine.dists import sampler
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import Streams
 from sim.model.clock import DAY, Clock
@@ -19,7 +19,7 @@ class Service:
     facility: "Facility"
     name: str
     pool: Pool
-    sample: Sampler
+    sample: Callable[[], float]
     base_servers: int | None
 
 
@@ -82,7 +82,7 @@ class Network:
                 servers = _scaled(s.servers, scale)
                 pool = Pool(env, f"{fid}.{sid}", UNLIMITED if servers is None else 0)
                 svc = Service(len(self.services), fac, sid, pool,
-                              Sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
+                              sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
                               servers)
                 fac.services[sid] = svc
                 self.services.append(svc)

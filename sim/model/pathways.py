@@ -21,6 +21,7 @@ from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SE
                              FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
                              REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
                              UP_REFERRAL)
+from sim.engine.loop import delay
 from sim.model.clock import DAY
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
@@ -60,12 +61,12 @@ def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
         if patience is None:
             yield req
         else:
-            yield req | env.timeout(patience)
+            yield req | delay(env, patience)
             if not req.triggered:
                 pool.cancel(req)
                 return False
     m.log.visit(svc.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
-    yield env.timeout(svc.sample())
+    yield delay(env, svc.sample())
     pool.release()
     return True
 
@@ -105,7 +106,7 @@ def after_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility") -> Journey:
             yield from visit(m, ep, exam, LANE_ROUTINE)
         m.step(REMOTE_DIAGNOSIS, ep, fac)
         yield from visit(m, ep, m.reader, LANE_ROUTINE, referred=1)
-        yield m.env.timeout(m.turnaround())
+        yield delay(m.env, m.turnaround())
         return True
     if pol.teleconsult(ep) and m.teleconsult is not None:
         m.step(TELECONSULT, ep, fac)
@@ -133,7 +134,7 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
             return False
         m.step(BOOK_REFERRED if referred else BOOK_SELF, ep, hosp, (slot - now) / DAY)
         if slot > now:
-            yield m.env.timeout(slot - now)
+            yield delay(m.env, slot - now)
         if pol.no_show():
             m.step(NO_SHOW, ep, hosp)
             return False
@@ -192,7 +193,7 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
         yield req
     m.log.visit(beds.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
     t_bed = env._now
-    yield env.timeout(beds.sample())
+    yield delay(env, beds.sample())
     eligible, down = m.policy.refer_down(ep)
     centre = ep.cohort.catchment.centre
     if eligible:
@@ -216,14 +217,14 @@ def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: li
     env = m.env
     pol = m.policy
     beds = hosp.services["beds"]
-    delay = pol.transfer_delay()
-    if delay > 0:
-        yield env.timeout(delay)
+    transfer = pol.transfer_delay()
+    if transfer > 0:
+        yield delay(env, transfer)
     t = env._now
     reqs = [p.pool.acquire(LANE_PRIORITY) for p in places]
     got = next((i for i, r in enumerate(reqs) if r is None), None)
     if got is None:
-        yield env.any_of(reqs + [env.timeout(pol.max_bed_wait())])
+        yield env.any_of(reqs + [delay(env, pol.max_bed_wait())])
         got = next((i for i, r in enumerate(reqs) if r.triggered), None)
     for i, r in enumerate(reqs):                  # give back every other place
         if i != got:
@@ -238,7 +239,7 @@ def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: li
     beds.pool.release()
     m.step(DOWN_REFERRAL if place.name == "rehab_beds" else HOME_BED, ep, hosp, env._now - t_bed)
     m.log.visit(place.idx, ep.kind.idx, LANE_PRIORITY, 1, ep.cohort.idx, t, waited)
-    yield env.timeout(place.sample())
+    yield delay(env, place.sample())
     place.pool.release()
     return True
 

@@ -8,23 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.engine.dists import Sampler, Uniforms
+from sim.engine.dists import sampler, uniforms
 from sim.engine.streams import Streams
 
 LANE_PRIORITY = 0     # green channel (上转优先), time-critical emergencies, emergency admissions
 LANE_ROUTINE = 1      # self-presenting patients
-
-
-class _Draw:
-    """``draw(p)``: True with probability ``p``, from a lazily created named stream."""
-
-    def __init__(self, streams: Streams, name: str):
-        self._streams, self._name, self._u = streams, name, None
-
-    def __call__(self, p: float) -> bool:
-        if self._u is None:
-            self._u = Uniforms(self._streams.get(self._name))
-        return self._u() < p
 
 
 class Policy:
@@ -53,8 +41,8 @@ class Policy:
         down = cfg.down_referral
         self.down_share = down.share
         self.home_beds = down.home_beds
-        self.max_bed_wait = Sampler(down.max_bed_wait, streams.get("policy:max_bed_wait"))
-        self.transfer_delay = Sampler(down.transfer_delay, streams.get("policy:transfer_delay"))
+        self.max_bed_wait = sampler(down.max_bed_wait, streams.get("policy:max_bed_wait"))
+        self.transfer_delay = sampler(down.transfer_delay, streams.get("policy:transfer_delay"))
         self.remote = cfg.remote_diagnosis.enabled
         self.recognition = cfg.mutual_recognition.coverage if cfg.mutual_recognition.enabled \
             else 0.0
@@ -62,14 +50,19 @@ class Policy:
         self.no_show_p = cfg.slots.no_show if cfg.slots.enabled else 0.0
         self.ambulance_on = cfg.ambulance.enabled
         self.choice = None                      # set by the model when choice is enabled
-        self._u_contact = Uniforms(streams.get("choice:first_contact"))
-        self._u_refer = Uniforms(streams.get("routing:refer_up"))
-        self._u_admit = Uniforms(streams.get("routing:admit"))
-        self._u_down = Uniforms(streams.get("routing:refer_down"))
-        self._u_follow = Uniforms(streams.get("routing:followup"))
-        self._draws = {name: _Draw(streams, f"routing:{name}") for name in (
+        self._u_contact = uniforms(streams.get("choice:first_contact"))
+        self._u_refer = uniforms(streams.get("routing:refer_up"))
+        self._u_admit = uniforms(streams.get("routing:admit"))
+        self._u_down = uniforms(streams.get("routing:refer_down"))
+        self._u_follow = uniforms(streams.get("routing:followup"))
+        u = {name: uniforms(streams.get(f"routing:{name}")) for name in (
             "exam_primary", "exam_hospital", "diagnosis_only", "teleconsult", "recognised",
             "refer_out", "no_show", "ambulance", "time_critical")}
+        self._u_exam_primary, self._u_exam_hospital = u["exam_primary"], u["exam_hospital"]
+        self._u_diagnosis, self._u_teleconsult = u["diagnosis_only"], u["teleconsult"]
+        self._u_recognised, self._u_refer_out = u["recognised"], u["refer_out"]
+        self._u_no_show, self._u_ambulance = u["no_show"], u["ambulance"]
+        self._u_critical = u["time_critical"]
 
     # -- first contact (基层首诊) and the logit choice ---------------------------------------
     def first_contact(self, ep: Any) -> list | None:
@@ -91,29 +84,31 @@ class Policy:
         return self._u_refer() < ep.kind.p_refer_up * self.refer_scale[ep.cohort.signed]
 
     def exam_at_primary(self, ep: Any) -> bool:
-        return ep.kind.p_exam > 0.0 and self._draws["exam_primary"](ep.kind.p_exam)
+        p = ep.kind.p_exam
+        return p > 0.0 and self._u_exam_primary() < p
 
     def exam_at_hospital(self, ep: Any) -> bool:
-        return ep.kind.p_exam > 0.0 and self._draws["exam_hospital"](ep.kind.p_exam)
+        p = ep.kind.p_exam
+        return p > 0.0 and self._u_exam_hospital() < p
 
     def diagnosis_only(self, ep: Any) -> bool:
         """A would-be up-referral that only needs a specialist to read an examination."""
-        return self.remote and self._draws["diagnosis_only"](ep.kind.p_diagnosis_only)
+        return self.remote and self._u_diagnosis() < ep.kind.p_diagnosis_only
 
     def teleconsult(self, ep: Any) -> bool:
-        return self.teleconsult_share > 0.0 and self._draws["teleconsult"](self.teleconsult_share)
+        return self.teleconsult_share > 0.0 and self._u_teleconsult() < self.teleconsult_share
 
     def recognised(self) -> bool:
         """A referred patient's recent result is accepted by the hospital (互认)."""
-        return self.recognition > 0.0 and self._draws["recognised"](self.recognition)
+        return self.recognition > 0.0 and self._u_recognised() < self.recognition
 
     def refer_out(self, ep: Any) -> bool:
         """The group hospital cannot treat the case: referral to a city-level hospital."""
         p = ep.kind.p_beyond_group * self.refer_out_scale
-        return p > 0.0 and self._draws["refer_out"](p)
+        return p > 0.0 and self._u_refer_out() < p
 
     def no_show(self) -> bool:
-        return self.no_show_p > 0.0 and self._draws["no_show"](self.no_show_p)
+        return self.no_show_p > 0.0 and self._u_no_show() < self.no_show_p
 
     # -- hospital --------------------------------------------------------------------------
     def admit(self, ep: Any) -> bool:
@@ -121,11 +116,11 @@ class Policy:
         return self._u_admit() < ep.kind.p_admit
 
     def by_ambulance(self, ep: Any) -> bool:
-        return self.ambulance_on and self._draws["ambulance"](ep.kind.p_ambulance)
+        return self.ambulance_on and self._u_ambulance() < ep.kind.p_ambulance
 
     def time_critical(self, ep: Any) -> bool:
         """Chest pain or stroke: straight into the green channel."""
-        return self._draws["time_critical"](ep.kind.p_time_critical)
+        return self._u_critical() < ep.kind.p_time_critical
 
     def refer_down(self, ep: Any) -> tuple[bool, bool]:
         """At discharge: (eligible for a community place, offered one), from one draw."""

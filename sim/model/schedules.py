@@ -18,11 +18,17 @@ from sim.model.clock import DAY, Clock
 from sim.model.population import Cohort
 
 
+_TAIL = np.logspace(-12, -2, 200)
+GRID = np.unique(np.concatenate([np.linspace(0.0, 1.0, 8193), _TAIL, 1.0 - _TAIL]))
+
+
 def attendance(mean: float, spread: float, u: np.ndarray) -> np.ndarray:
-    """Personal attendance probabilities with the given mean, from uniforms ``u``."""
+    """Personal attendance probabilities with the given mean, from uniforms ``u``: the Beta
+    inverse CDF, tabulated on a grid dense in the tails and interpolated (exact ``ppf`` per
+    person costs a second at full scale; the grid is within 1e-4 of it, checked in tests)."""
     if mean <= 0.0 or mean >= 1.0:
         return np.full(u.shape, float(min(max(mean, 0.0), 1.0)))
-    return beta.ppf(u, mean * spread, (1.0 - mean) * spread)
+    return np.interp(u, GRID, beta.ppf(GRID, mean * spread, (1.0 - mean) * spread))
 
 
 class Schedules:
