@@ -23,41 +23,53 @@ STEP_NAMES = ("left", "first_primary", "first_hospital", "up_referral", "admit",
 # minutes waiting for a community place; book_* = days to the appointment; ambulance = response
 
 
+VISIT_COLUMNS = (("v_service", "i"), ("v_etype", "b"), ("v_lane", "b"), ("v_referred", "b"),
+                 ("v_cohort", "i"), ("v_t", "d"), ("v_wait", "d"))
+# v_referred: 1 when sent by a doctor (up-referral, remote reading); v_t: time of the request
+# (arrival at the service), v_wait: minutes until a server was free
+STEP_COLUMNS = (("s_step", "b"), ("s_etype", "b"), ("s_facility", "i"), ("s_t", "d"),
+                ("s_value", "d"))
+
+
 class Log:
-    """Columns of the visit log and the step log of one replication."""
+    """Columns of the visit log and the step log of one replication.
+
+    Rows are appended to typed arrays that are closed into chunks once a day (``roll``): one
+    array growing to millions of rows is copied again and again as it grows, which measurably
+    slowed the end of a year-long run.
+    """
 
     def __init__(self) -> None:
-        # visits: one row per service request (consultation, admission, community bed)
-        self.v_service = array("i")
-        self.v_etype = array("b")
-        self.v_lane = array("b")
-        self.v_referred = array("b")  # 1: sent by a doctor (up-referral, remote reading)
-        self.v_cohort = array("i")
-        self.v_t = array("d")       # time of the request (arrival at the service), minutes
-        self.v_wait = array("d")    # minutes until a server was free
-        # steps: one row per pathway decision
-        self.s_step = array("b")
-        self.s_etype = array("b")
-        self.s_facility = array("i")
-        self.s_t = array("d")
-        self.s_value = array("d")   # e.g. bed-blocking minutes
+        self.chunks: list[dict[str, array]] = []
+        self.rows = 0                      # visit rows in closed chunks
+        self._open()
 
-        self.visit = _appender(self.v_service, self.v_etype, self.v_lane, self.v_referred,
-                               self.v_cohort, self.v_t, self.v_wait)
+    def _open(self) -> None:
+        self.cols = {name: array(code) for name, code in VISIT_COLUMNS + STEP_COLUMNS}
+        c = self.cols
+        self.visit = _appender(*(c[name].append for name, _ in VISIT_COLUMNS))
         """``visit(service, etype, lane, referred, cohort, t, wait)``: one visit row."""
+        self._step = _appender(*(c[name].append for name, _ in STEP_COLUMNS))
+
+    def roll(self) -> None:
+        """Close today's arrays into a chunk and open new ones (the model calls it at midnight)."""
+        self.rows += len(self.cols["v_t"])
+        self.chunks.append(self.cols)
+        self._open()
+
+    @property
+    def visits(self) -> int:
+        """Visit rows so far."""
+        return self.rows + len(self.cols["v_t"])
 
     def step(self, step: int, etype: int, facility: int, t: float, value: float = 0.0) -> None:
-        """One step row (the model binds a faster closure for its hot path)."""
-        self.s_step.append(step)
-        self.s_etype.append(etype)
-        self.s_facility.append(facility)
-        self.s_t.append(t)
-        self.s_value.append(value)
+        """One step row."""
+        self._step(step, etype, facility, t, value)
 
     def stepper(self, env: Any) -> Callable[..., None]:
-        """``step(step, ep, facility, value=0)`` logging at ``env``'s now, appends prebound."""
-        a, b, c, d, e = (col.append for col in (self.s_step, self.s_etype, self.s_facility,
-                                                 self.s_t, self.s_value))
+        """``step(step, ep, facility, value=0)`` logging at ``env``'s now, appends prebound
+        (valid until the next ``roll``)."""
+        a, b, c, d, e = (self.cols[name].append for name, _ in STEP_COLUMNS)
 
         def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
             a(step)
@@ -67,24 +79,41 @@ class Log:
             e(value)
         return step
 
+    def today(self, name: str) -> np.ndarray:
+        """Column ``name`` of the rows since the last ``roll`` (a copy)."""
+        col = self.cols[name]
+        return np.array(col, dtype=col.typecode)
+
     def arrays(self) -> dict[str, np.ndarray]:
-        """Columns as numpy arrays (zero-copy views of the typed arrays)."""
-        return {name: np.frombuffer(col, dtype=col.typecode) if len(col) else
-                np.zeros(0, dtype=col.typecode)
-                for name, col in vars(self).items() if isinstance(col, array)}
+        """Every column as one numpy array."""
+        out = {}
+        for name, code in VISIT_COLUMNS + STEP_COLUMNS:
+            parts = [np.frombuffer(c[name], dtype=code) for c in self.chunks + [self.cols]
+                     if len(c[name])]
+            out[name] = np.concatenate(parts) if parts else np.zeros(0, dtype=code)
+        return out
 
 
-def _appender(*columns: array) -> Callable[..., None]:
-    """One call appending a row to ``columns``, their ``append`` methods bound once."""
-    a, b, c, d, e, f, g = (col.append for col in columns)
+def _appender(*appends: Callable[[Any], None]) -> Callable[..., None]:
+    """One call appending a row, one value per column, with the ``append`` methods bound once."""
+    if len(appends) == 5:
+        a, b, c, d, e = appends
 
-    def append(service: int, etype: int, lane: int, referred: int, cohort: int, t: float,
-               wait: float) -> None:
-        a(service)
-        b(etype)
-        c(lane)
-        d(referred)
-        e(cohort)
-        f(t)
-        g(wait)
-    return append
+        def row5(v, w, x, y, z=0.0) -> None:
+            a(v)
+            b(w)
+            c(x)
+            d(y)
+            e(z)
+        return row5
+    a, b, c, d, e, f, g = appends
+
+    def row7(s, t, u, v, w, x, y) -> None:
+        a(s)
+        b(t)
+        c(u)
+        d(v)
+        e(w)
+        f(x)
+        g(y)
+    return row7

@@ -213,22 +213,15 @@ class MedicalGroup:
 
     def _midnights(self):
         """Snapshot the pools at every midnight but the last (``run`` takes that one)."""
-        seen = 0
         for day in range(self.clock.days - 1):
             yield self.env.timeout(DAY)
             self._snapshot(day)
             if self.choice is not None:
-                seen = self._observe_waits(seen)
+                self.choice.observe(self.log.today("v_service").astype(np.int64),
+                                    self.log.today("v_wait"))
                 self.choice.refresh(self.env._now, self.days_to_slot)
-
-    def _observe_waits(self, seen: int) -> int:
-        """Show the choice model the waits logged since row ``seen``; returns the new row."""
-        log = self.log
-        n = len(log.v_wait)
-        service = np.array(log.v_service[seen:n], dtype=np.int64)
-        wait = np.array(log.v_wait[seen:n])
-        self.choice.observe(service, wait)
-        return n
+            self.log.roll()
+            self.step = self.log.stepper(self.env)
 
     def _snapshot(self, day: int) -> None:
         """Each pool's time integrals and queue at the end of ``day`` (for the time series)."""
