@@ -123,6 +123,7 @@ class EpisodeConfig:
 @dataclass
 class DemandConfig:
     name: str = MISSING
+    rate_scale: float = 1.0                       # multiplies every rate (calibration to a volume)
     profiles: Dict[str, ProfileConfig] = field(default_factory=dict)
     episodes: Dict[str, EpisodeConfig] = field(default_factory=dict)
     followup_delay: DistConfig = field(

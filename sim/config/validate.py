@@ -197,6 +197,7 @@ class _Checker:
                     self.fail(f"{key}.{field_}", vals,
                               f"must be {size} non-negative numbers with a positive sum")
         self.dist("demand.followup_delay", d.followup_delay)
+        self.number("demand.rate_scale", d.rate_scale, 0.0)
         nodes = [f"{fid}.{sid}" for fid, f in n.facilities.items() for sid in f.services]
         for name, e in d.episodes.items():
             key = f"demand.episodes.{name}"

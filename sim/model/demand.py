@@ -71,7 +71,7 @@ class Arrivals:
                 continue
             for c in cohorts:
                 base = c.residents if e.base == "residents" else c.chronic
-                rate = base * e.rate.get(c.age, 0.0)
+                rate = base * e.rate.get(c.age, 0.0) * cfg.rate_scale
                 if rate > 0:
                     rows.append((c, types[name], rate, e.profile))
         self.cohort = [r[0] for r in rows]
