@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -13,12 +14,13 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
 from sim.runner.outputs import mark_complete, write_data
 from sim.runner.run import RunResult, run_replications
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("network", "population", "demand", "policy", "run")
+GROUPS = ("network", "population", "demand", "policy", "targets", "run")
 
 
 def compose_config(overrides: list[str] | None = None, config_name: str = "config"
@@ -67,15 +69,25 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     """Validate, simulate every replication, and write the output contract if ``out_dir``."""
     validate(cfg, sources)
     result = run_replications(cfg, tick)
+    result.scorecard = scorecard(result.summary, cfg.targets, single_year(cfg))
     if out_dir is not None:
         out = Path(out_dir)
         write_data(result, out)
+        write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name, out,
+                        cfg.run.figures)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
             standard_figures(result.summary, result.timeseries, out, label_of(cfg))
         mark_complete(result, out)
         result.out_dir = out
     return result
+
+
+def single_year(cfg: DictConfig) -> int | None:
+    """The calendar year of the measured period, if it lies within one."""
+    start = dt.date.fromisoformat(str(cfg.run.start_date))
+    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    return start.year if start.year == end.year else None
 
 
 def label_of(cfg: DictConfig) -> str:

@@ -10,6 +10,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from tqdm import tqdm
 
+from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, label_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import is_complete
@@ -51,6 +52,9 @@ def main(cfg: DictConfig) -> None:
               file=sys.stderr) as bar:
         result = run_config(cfg, out_dir, sources, tick=bar.update)
     print(kpi_table(result.summary))
+    if len(result.scorecard):
+        print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
+        print(to_text(result.scorecard))
     print(f"run directory: {out_dir}")
 
 

@@ -14,6 +14,7 @@ PATHWAYS = ("care", "emergency", "followup", "checkup", "route")
 EPISODE_BASES = ("residents", "chronic", "elderly", "discharges")
 GATEKEEPING_MODES = ("off", "soft", "strict")
 PAYMENT_SCHEMES = ("fee_for_service", "capitation")
+COMPARISONS = (">=", "<=")
 TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
 
 
@@ -260,6 +261,25 @@ class PolicyConfig:
 
 
 @dataclass
+class TargetConfig:
+    """One target of a plan: ``kpi`` ``comparison`` ``threshold`` (in ``year``, or over the run)."""
+    text_zh: str = ""
+    text_en: str = ""
+    clause: str = ""                              # seed file and clause, e.g. "004 indicator table"
+    kpi: str = MISSING
+    comparison: str = ">="                        # >= | <=
+    threshold: float = MISSING
+    year: Optional[int] = None                    # calendar year; null = the whole measured period
+
+
+@dataclass
+class TargetsConfig:
+    name: str = "none"
+    plan: str = ""                                # the plan the targets come from
+    targets: Dict[str, TargetConfig] = field(default_factory=dict)
+
+
+@dataclass
 class RunConfig:
     replications: int = 5
     seed: int = 20251
@@ -277,6 +297,7 @@ class Config:
     population: PopulationConfig = field(default_factory=PopulationConfig)
     demand: DemandConfig = field(default_factory=DemandConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    targets: TargetsConfig = field(default_factory=TargetsConfig)
     run: RunConfig = field(default_factory=RunConfig)
     results_dir: str = "results"
     preset: Optional[str] = None

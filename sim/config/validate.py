@@ -11,7 +11,7 @@ import math
 from typing import Any, Iterable, Mapping
 
 from sim.config.schema import (AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, GATEKEEPING_MODES,
-                               PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS)
+                               PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS, COMPARISONS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -111,14 +111,17 @@ class _Checker:
         self.number("run.horizon_days", r.horizon_days, 1, integer=True)
         self.date("run.start_date", r.start_date)
 
-    def in_horizon(self, key: str, v: Any) -> None:
-        r = self.cfg.run
-        start = self.date("run.start_date", r.start_date)
+    def plausible_date(self, key: str, v: Any) -> None:
+        """A calendar date within 20 years of the run's start (catches typos such as 2205).
+
+        Dates before the run apply from its start; dates after it are simply not reached, so a
+        shortened run of a long timeline still validates."""
+        start = self.date("run.start_date", self.cfg.run.start_date)
         d = self.date(key, v)
-        first = start - dt.timedelta(days=r.warmup_days)
-        last = start + dt.timedelta(days=r.horizon_days)
+        first, last = start.replace(year=start.year - 20), start.replace(year=start.year + 20)
         if not first <= d <= last:
-            self.fail(key, v, f"must lie inside the run, {first} to {last}")
+            self.fail(key, v, f"must be a date within 20 years of run.start_date "
+                      f"({first} to {last})")
 
     def outpatient_hospitals(self) -> list[str]:
         """Facilities that can take referrals and bypassing patients: hospitals with outpatients."""
@@ -135,7 +138,7 @@ class _Checker:
             key = f"network.facilities.{fid}"
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
             if f.opens is not None:
-                self.in_horizon(f"{key}.opens", f.opens)
+                self.plausible_date(f"{key}.opens", f.opens)
             for sid, s in f.services.items():
                 skey = f"{key}.services.{sid}"
                 if s.servers is not None:
@@ -144,7 +147,7 @@ class _Checker:
                 self.hours(f"{skey}.hours", s.hours, allow_empty=False)
                 self.hours(f"{skey}.weekend_hours", s.weekend_hours, allow_empty=True)
                 for i, step in enumerate(s.schedule):
-                    self.in_horizon(f"{skey}.schedule[{i}].date", step.date)
+                    self.plausible_date(f"{skey}.schedule[{i}].date", step.date)
                     self.number(f"{skey}.schedule[{i}].servers", step.servers, 0, integer=True)
             if f.refer_to:
                 self.distribution(f"{key}.refer_to", f.refer_to, hospitals)
@@ -249,10 +252,15 @@ class _Checker:
             self.prob(f"{key}.{group}", p)
 
     def _service_of(self, key: str, fid: str, service: str) -> None:
-        """``fid`` names a facility that has ``service``."""
+        """``fid`` (or, if empty, the lead hospital) names a facility that has ``service``."""
         fac = self.cfg.network.facilities
         have = [k for k, f in fac.items() if service in f.services]
-        self.choice(key, fid, have)
+        lead = next((k for k, f in fac.items() if f.role == "lead"), None)
+        if not fid and lead not in have:
+            self.fail(key, fid, f"empty means the lead hospital ({lead}), which has no "
+                      f"{service} service; name one of: {', '.join(have) or '(none)'}")
+        if fid:
+            self.choice(key, fid, have)
 
     def _located(self, key: str, kinds: tuple) -> None:
         """Every facility of ``kinds`` and every catchment has a location (needed by ``key``)."""
@@ -340,6 +348,21 @@ class _Checker:
             self.number(f"policy.payment.capitation.{fld}", getattr(cap, fld), 0.0)
 
 
+def _targets(c: "_Checker") -> None:
+    r = c.cfg.run
+    start = c.date("run.start_date", r.start_date)
+    end = start + dt.timedelta(days=r.horizon_days - 1)
+    for tid, t in c.cfg.targets.targets.items():
+        key = f"targets.targets.{tid}"
+        if not t.kpi:
+            c.fail(f"{key}.kpi", t.kpi, "a target needs a KPI name")
+        c.choice(f"{key}.comparison", t.comparison, COMPARISONS)
+        c.number(f"{key}.threshold", t.threshold)
+        if t.year is not None and not start.year <= t.year <= end.year:
+            c.fail(f"{key}.year", t.year, f"must be a calendar year inside the measured period, "
+                   f"{start.year} to {end.year} (or null for the whole period)")
+
+
 def _plain(v: Any) -> Any:
     try:
         from omegaconf import OmegaConf
@@ -360,3 +383,4 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c.population()
     c.demand()
     c.policy()
+    _targets(c)

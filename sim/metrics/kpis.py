@@ -20,6 +20,7 @@ from sim.metrics.log import (AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHE
 from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
+WHOLE_RUN = ("arrived", "completed", "in_system_at_end", "left_unserved")   # not per period
 
 KPI_FUNCS: dict[str, Callable[["Measures"], dict[str, float]]] = {}
 
@@ -275,6 +276,13 @@ def management(m: Measures) -> dict[str, float]:
     """慢病规范管理 / 老年人健康管理: share of signed chronic patients with every scheduled review
     done; share of 65+ residents with the annual check done."""
     return {k: m.model.get(k, np.nan) for k in ("chronic_management", "elderly_management")}
+
+
+@kpi
+def resources(m: Measures) -> dict[str, float]:
+    """beds_per_1000 (hospital and community beds) and gps_per_10k (GPs in session at primary
+    facilities) per resident, as staffed on the period's last day (plan input densities)."""
+    return {k: m.model.get(k, np.nan) for k in ("beds_per_1000", "gps_per_10k")}
 
 
 @kpi

@@ -17,7 +17,22 @@ def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
                     ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs ``{name: value}`` and the tidy daily time series of replication ``rep``."""
     model = MedicalGroup(cfg, seed_seq).run(on_day)
-    return kpis.compute(measures(model)), timeseries(model, rep)
+    values = kpis.compute(measures(model))
+    for year, (first, last) in calendar_years(model.clock).items():
+        values.update({f"{k}@{year}": v
+                       for k, v in kpis.compute(measures(model, first, last)).items()
+                       if k not in kpis.WHOLE_RUN})
+    return values, timeseries(model, rep)
+
+
+def calendar_years(clock) -> dict[int, tuple[int, int]]:
+    """``{year: (first day, last day + 1)}`` of the measured period, when it spans several years."""
+    days: dict[int, list[int]] = {}
+    for d in range(clock.warmup_days, clock.days):
+        days.setdefault(clock.date(d).year, []).append(d)
+    if len(days) < 2:
+        return {}
+    return {y: (ds[0], ds[-1] + 1) for y, ds in days.items()}
 
 
 def _services(model: MedicalGroup) -> list[tuple[str, str, str, str]]:
@@ -32,14 +47,20 @@ def _daily_areas(model: MedicalGroup) -> np.ndarray:
     return raw.reshape(model.clock.days, n, 3)
 
 
-def measures(model: MedicalGroup) -> kpis.Measures:
-    """The replication's logs restricted to the measured period, with denominators."""
+def measures(model: MedicalGroup, first_day: int | None = None, last_day: int | None = None
+             ) -> kpis.Measures:
+    """The replication's logs restricted to days [first_day, last_day) (default: the measured
+    period), with denominators. Figures only the model holds cover the whole period."""
     clock = model.clock
+    whole = first_day is None
+    first_day = clock.warmup_days if first_day is None else first_day
+    last_day = clock.days if last_day is None else last_day
+    t0, t1 = first_day * DAY, last_day * DAY
     a = model.log.arrays()
-    v_in = a["v_t"] >= clock.warmup
-    s_in = a["s_t"] >= clock.warmup
+    v_in = (a["v_t"] >= t0) & (a["v_t"] < t1)
+    s_in = (a["s_t"] >= t0) & (a["s_t"] < t1)
     cum = _daily_areas(model)
-    before = cum[clock.warmup_days - 1] if clock.warmup_days else np.zeros(cum.shape[1:])
+    before = cum[first_day - 1] if first_day else np.zeros(cum.shape[1:])
     types = list(model.types.values())
     residents = sum(c.residents for c in model.cohorts)
     return kpis.Measures(
@@ -47,27 +68,40 @@ def measures(model: MedicalGroup) -> kpis.Measures:
                                              "v_cohort", "v_t", "v_wait")},
         steps={k[2:]: a[k][s_in] for k in ("s_step", "s_etype", "s_facility", "s_t", "s_value")},
         services=_services(model),
-        areas=cum[-1] - before,
+        areas=cum[last_day - 1] - before,
         residents=residents,
         signed=signed_residents(model.cohorts),
-        years=clock.horizon_days / 365.0,
+        years=(last_day - first_day) / 365.0,
         primary_resolvable=np.array([t.primary_resolvable for t in types], dtype=bool),
         care_type=np.array([t.pathway == "care" for t in types], dtype=bool),
         counts={"arrived": model.arrived, "completed": model.completed,
                 "in_system_at_end": model.in_system_at_end, "left_unserved": model.left},
         facility_kind=[f.kind for f in model.network.facilities.values()],
         cohort_signed=np.array([c.signed for c in model.cohorts], dtype=bool),
-        model=model_figures(model),
+        model=model_figures(model, last_day) if whole else density(model, last_day),
         payment=payment(model),
     )
 
 
-def model_figures(model: MedicalGroup) -> dict[str, float]:
-    """Figures only the model holds: slots offered, management rates of scheduled people."""
+def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
+    """Beds per 1,000 and GPs per 10,000 residents, as staffed on the period's last day."""
+    residents = sum(c.residents for c in model.cohorts)
+    count = {"beds": 0, "gp": 0}
+    for svc in model.network.services:
+        kind = "beds" if svc.name in ("beds", "rehab_beds") else svc.name
+        if kind in count and svc.facility.kind != "external" and svc.base_servers is not None:
+            count[kind] += model.network.day_plans(svc)[last_day - 1][0]
+    return {"beds_per_1000": count["beds"] / residents * 1e3,
+            "gps_per_10k": count["gp"] / residents * 1e4}
+
+
+def model_figures(model: MedicalGroup, last_day: int) -> dict[str, float]:
+    """Figures only the model holds: slots offered, management rates of scheduled people,
+    staffed densities."""
     clock = model.clock
     out: dict[str, float] = {
         "slots_offered": sum(b.offered(clock.warmup_days, clock.days)
-                             for b in model.books.values())}
+                             for b in model.books.values()), **density(model, last_day)}
     bases = {e.base: name for name, e in reversed(list(model.cfg.demand.episodes.items()))
              if e.schedule}
     if "chronic" in bases:

@@ -27,6 +27,7 @@ class RunResult:
     timeseries: pd.DataFrame      # replication, date, facility, kind, service, metric, value
     config: Any
     out_dir: Path | None = None
+    scorecard: pd.DataFrame | None = None   # per target: KPI, CI, verdict (sim.analysis)
 
 
 def workers_for(cfg: Any) -> int:
