@@ -73,8 +73,8 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     if out_dir is not None:
         out = Path(out_dir)
         write_data(result, out)
-        write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name, out,
-                        cfg.run.figures)
+        write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
+                        cfg.targets.name, out, cfg.run.figures)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
             standard_figures(result.summary, result.timeseries, out, label_of(cfg))

@@ -77,9 +77,36 @@ def _kind_lines(ax: plt.Axes, values: pd.Series) -> None:
             ax.fill_between(mean.index, mean - half, mean + half, color=color, alpha=0.25, lw=0)
 
 
+def capacity_figure(series: pd.DataFrame, title: str) -> plt.Figure | None:
+    """Staffed first-contact servers (outpatient doctors, GPs) per facility over time, for
+    facilities whose capacity changes (openings, phases); None if none changes."""
+    cap = series[(series.metric == "capacity") & series.service.isin(["gp", "outpatient"])
+                 & (series.replication == series.replication.min())]
+    # the series' capacity is a day's mean number of servers; a 7-day max smooths out weekends
+    daily = cap.groupby(["facility", "date"])["value"].sum().unstack("facility")
+    weekly = daily.rolling(7, min_periods=1).max()
+    changing = [f for f in weekly.columns if weekly[f].nunique() > 1]
+    if not changing:
+        return None
+    fig, ax = plt.subplots(figsize=(9, 0.25 * len(changing) + 3.5))
+    for i, f in enumerate(changing):
+        ax.step(weekly.index, weekly[f], where="post", color=PALETTE[i % len(PALETTE)],
+                lw=1.5, label=f)
+    ax.set_ylabel("staffed servers, daily mean (7-day max)")
+    ax.set_xlabel("date")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    fig.autofmt_xdate()
+    return fig
+
+
 def standard_figures(summary: pd.DataFrame, series: pd.DataFrame, out_dir: Path,
                      label: str) -> list[Path]:
     """The run's standard figures; returns the files written."""
     paths = save(waits_figure(summary, f"Waits: {label}"), out_dir, "waits")
     paths += save(daily_figure(series, f"Daily activity: {label}"), out_dir, "daily")
+    capacity = capacity_figure(series, f"Facilities opening and growing: {label}")
+    if capacity is not None:
+        paths += save(capacity, out_dir, "capacity")
     return paths

@@ -109,7 +109,8 @@ def figure(card: pd.DataFrame, plan: str, out_dir: Path) -> None:
 
     shown = card[np.isfinite(card["mean"])].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(shown) + 1.6))
-    colours = {MET: PALETTE[2], NOT_MET: PALETTE[3], INCONCLUSIVE: PALETTE[1]}
+    colours = {MET: PALETTE[2], NOT_MET: PALETTE[3], INCONCLUSIVE: PALETTE[1],
+               NOT_MEASURED: "0.6"}
     for i, r in shown.iterrows():
         scale = r.threshold if r.threshold else 1.0
         lo = r.ci_low if np.isfinite(r.ci_low) else r["mean"]
@@ -129,11 +130,13 @@ def figure(card: pd.DataFrame, plan: str, out_dir: Path) -> None:
     save(fig, out_dir, "scorecard")
 
 
-def write_scorecard(card: pd.DataFrame, plan: str, out_dir: Path, figures: bool) -> None:
-    """``scorecard.csv``, ``scorecard.md`` and (if ``figures``) ``figures/scorecard``."""
+def write_scorecard(card: pd.DataFrame, plan: str, name: str, out_dir: Path,
+                    figures: bool) -> None:
+    """``scorecard.csv``, ``scorecard.md`` and (if ``figures``) ``figures/scorecard``, titled
+    with the targets' ``name`` (Latin script until the figures carry a CJK font)."""
     from sim.runner.outputs import atomic_path, write_text
     with atomic_path(out_dir / "scorecard.csv") as tmp:
         card.to_csv(tmp, index=False)
     write_text(out_dir / "scorecard.md", to_markdown(card, plan))
     if figures and len(card):
-        figure(card, plan, out_dir)
+        figure(card, name, out_dir)

@@ -37,10 +37,16 @@ class Schedules:
     def __init__(self, demand: Any, programme: Any, cohorts: list[Cohort], types: dict,
                  clock: Clock, streams: Streams):
         self.clock = clock
-        people, kinds, days, attends = [], [], [], []
+        # measured days → calendar-year column: management rates are per calendar year
+        years = np.array([clock.date(d).year for d in range(clock.days)])
+        self.years = sorted(set(years[clock.warmup_days:].tolist()))
+        self._year_col = np.array([y - self.years[0] if d >= clock.warmup_days else -1
+                                   for d, y in enumerate(years)])
+        n_years = len(self.years)
+        people, kinds, days = [], [], []
         self.person_cohort = np.zeros(0, dtype=np.int64)
         self.person_type = np.zeros(0, dtype=np.int64)
-        self.scheduled = np.zeros(0, dtype=np.int64)
+        self.scheduled = np.zeros((0, n_years), dtype=np.int32)
         first = 0
         for name, e in demand.episodes.items():
             if not e.schedule:
@@ -63,18 +69,19 @@ class Schedules:
             when = phase[:, None] + np.arange(k)[None, :] * (365.0 / e.schedule)
             u_visit = rng.random(when.shape)
             inside = when < clock.days
-            measured = inside & (when >= clock.warmup_days)
             go = inside & (u_visit < a[:, None])
+            col = np.where(inside, self._year_col[np.minimum(when, clock.days - 1).astype(int)],
+                           -1)
+            per_year = np.stack([(col == j).sum(axis=1) for j in range(n_years)], axis=1)
             pid = np.broadcast_to(np.arange(first, first + n)[:, None], when.shape)
             people.append(pid[go])
             days.append(when[go])
             kinds.append(np.full(int(go.sum()), types[name].idx))
             self.person_cohort = np.concatenate([self.person_cohort, cohort_of])
             self.person_type = np.concatenate([self.person_type, np.full(n, types[name].idx)])
-            self.scheduled = np.concatenate([self.scheduled, measured.sum(axis=1)])
-            attends.append(a)
+            self.scheduled = np.concatenate([self.scheduled, per_year])
             first += n
-        self.done = np.zeros(first, dtype=np.int32)
+        self.done = np.zeros((first, n_years), dtype=np.int32)
         if people:
             person = np.concatenate(people)
             when = np.concatenate(days)
@@ -94,15 +101,20 @@ class Schedules:
         return self._person[lo:hi], self._type[lo:hi], self._when[lo:hi] - day
 
     def record(self, person: int, t0: float) -> None:
-        """A scheduled visit that started at ``t0`` was done (counted in the measured period)."""
-        if t0 >= self.clock.warmup:
-            self.done[person] += 1
+        """A scheduled visit that started at ``t0`` was done (counted in its calendar year)."""
+        col = self._year_col[int(t0 // DAY)]
+        if col >= 0:
+            self.done[person, col] += 1
 
-    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool) -> float:
-        """Share of people of ``etype`` with every scheduled visit in the period done."""
-        mask = (self.person_type == etype) & (self.scheduled > 0)
+    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
+                      year: int | None = None) -> float:
+        """Share of person-years of ``etype`` with every visit scheduled that year done (in
+        ``year``, or over the measured years)."""
+        cols = slice(None) if year is None else [self.years.index(year)]
+        scheduled, done = self.scheduled[:, cols], self.done[:, cols]
+        mask = (self.person_type == etype)[:, None] & (scheduled > 0)
         if signed_only:
             signed = np.array([c.signed for c in cohorts], dtype=bool)
-            mask &= signed[self.person_cohort]
+            mask &= signed[self.person_cohort][:, None]
         n = int(mask.sum())
-        return float((self.done[mask] >= self.scheduled[mask]).sum() / n) if n else float("nan")
+        return float((done[mask] >= scheduled[mask]).sum() / n) if n else float("nan")

@@ -78,7 +78,7 @@ def measures(model: MedicalGroup, first_day: int | None = None, last_day: int | 
                 "in_system_at_end": model.in_system_at_end, "left_unserved": model.left},
         facility_kind=[f.kind for f in model.network.facilities.values()],
         cohort_signed=np.array([c.signed for c in model.cohorts], dtype=bool),
-        model=model_figures(model, last_day) if whole else density(model, last_day),
+        model=model_figures(model, last_day, None if whole else clock.date(first_day).year),
         payment=payment(model),
     )
 
@@ -95,21 +95,22 @@ def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
             "gps_per_10k": count["gp"] / residents * 1e4}
 
 
-def model_figures(model: MedicalGroup, last_day: int) -> dict[str, float]:
-    """Figures only the model holds: slots offered, management rates of scheduled people,
-    staffed densities."""
+def model_figures(model: MedicalGroup, last_day: int, year: int | None) -> dict[str, float]:
+    """Figures only the model holds: slots offered (whole period only), management rates of
+    scheduled people (per calendar year), staffed densities."""
     clock = model.clock
-    out: dict[str, float] = {
-        "slots_offered": sum(b.offered(clock.warmup_days, clock.days)
-                             for b in model.books.values()), **density(model, last_day)}
+    out: dict[str, float] = density(model, last_day)
+    if year is None:
+        out["slots_offered"] = sum(b.offered(clock.warmup_days, clock.days)
+                                   for b in model.books.values())
     bases = {e.base: name for name, e in reversed(list(model.cfg.demand.episodes.items()))
              if e.schedule}
     if "chronic" in bases:
         out["chronic_management"] = model.schedules.managed_share(
-            model.types[bases["chronic"]].idx, model.cohorts, signed_only=True)
+            model.types[bases["chronic"]].idx, model.cohorts, signed_only=True, year=year)
     if "elderly" in bases:
         out["elderly_management"] = model.schedules.managed_share(
-            model.types[bases["elderly"]].idx, model.cohorts, signed_only=False)
+            model.types[bases["elderly"]].idx, model.cohorts, signed_only=False, year=year)
     return out
 
 
