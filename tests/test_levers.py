@@ -192,3 +192,21 @@ def test_higher_primary_reimbursement_raises_primary_insurance_share():
 
 def test_in_district_upgrade_keeps_more_episodes_in_the_group():
     assert_moves("in_district_treatment", kpis(), kpis("policy=in_district"), +1)
+
+
+def test_patients_who_respond_to_waits_turn_to_primary_care_when_hospitals_queue():
+    slow = ["network.facilities.dongli_hospital.services.outpatient.service_time.mean=9"]
+    normal, queued = kpis("policy=choice"), kpis("policy=choice", *slow)
+    assert queued["wait_mean_hospital_outpatient"].mean() > \
+        2 * normal["wait_mean_hospital_outpatient"].mean()          # the queue is really longer
+    assert_moves("primary_first_contact", normal, queued, +1)
+    # without the choice model first contact does not depend on waits at all
+    pd.testing.assert_series_equal(kpis()["primary_first_contact"],
+                                   kpis(*slow)["primary_first_contact"])
+
+
+def test_slot_delays_push_choosing_patients_to_primary_care():
+    scarce = ["policy=choice", "policy.slots.enabled=true", *SCARCE]
+    blind = kpis(*scarce, "policy.choice.beta_days=0")
+    seeing = kpis(*scarce)
+    assert_moves("primary_first_contact", blind, seeing, +1)
