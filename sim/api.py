@@ -12,10 +12,14 @@ from typing import Any, Callable, Mapping
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
+from omegaconf.errors import OmegaConfBaseException
+from yaml import YAMLError
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
+from sim.config.explain import explain
 from sim.runner.outputs import mark_complete, write_data
 from sim.runner.run import RunResult, run_replications
 
@@ -23,13 +27,19 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("network", "population", "demand", "policy", "targets", "run")
 
 
-def compose_config(overrides: list[str] | None = None, config_name: str = "config"
-                   ) -> tuple[DictConfig, dict[str, str]]:
-    """Compose like ``python -m sim``; returns the config and the file each group came from."""
+def compose_config(overrides: list[str] | None = None, config_name: str = "config",
+                   config_dir: Path = CONFIG_DIR) -> tuple[DictConfig, dict[str, str]]:
+    """Compose like ``python -m sim``; returns the config and the file each group came from.
+
+    Raises ``ConfigError`` (one line: key, value, allowed, file) when composition fails."""
     register_configs()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name, overrides=list(overrides or []), return_hydra_config=True)
+    overrides = list(overrides or [])
+    try:
+        with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+            cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
+    except (HydraException, OmegaConfBaseException, YAMLError) as err:
+        raise explain(err, overrides, Path(config_dir)) from err
     sources = sources_of(cfg.hydra.runtime.choices, overrides or [])
     with open_dict(cfg):
         del cfg["hydra"]

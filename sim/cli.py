@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from sim.analysis.scorecard import to_text
-from sim.api import CONFIG_DIR, label_of, run_config, sources_of
+from sim.api import CONFIG_DIR, compose_config, label_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import is_complete
 
@@ -58,5 +58,18 @@ def main(cfg: DictConfig) -> None:
     print(f"run directory: {out_dir}")
 
 
-if __name__ == "__main__":
+def entry(argv: list[str] | None = None) -> None:
+    """``python -m sim``: composition errors become one line and exit 2 before Hydra starts."""
+    args = sys.argv[1:] if argv is None else argv
+    if not any(a in ("-m", "--multirun") for a in args):
+        overrides = [a for a in args if "=" in a and not a.startswith(("-", "hydra.", "hydra/"))]
+        try:
+            compose_config(overrides)
+        except ConfigError as err:
+            print(f"error: {err}", file=sys.stderr)
+            sys.exit(2)
     main()
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,87 @@
+"""Hydra's composition errors (unknown key, wrong type, unknown preset, malformed YAML) as our
+one-line ``ConfigError``: key, bad value, what is allowed, and the file or override it came from.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from sim.config import schema
+from sim.config.validate import ConfigError
+
+_IN = re.compile(r"In '([^']+)'")
+_FULL_KEY = re.compile(r"full_key: (\S+)")
+_NOT_IN = re.compile(r"Key '([^']+)' not in '([^']+)'")
+_VALUE = re.compile(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)")
+_CANNOT = re.compile(r"Cannot convert '(\w+)' to (\w+): '(.*)'")
+_MISSING = re.compile(r"Could not find '([^']+)/([^']+)'")
+_OVERRIDE = re.compile(r"Could not override '([^']+)'|Error merging override (\S+?)=")
+_YAML_AT = re.compile(r'in "([^"]+)", line (\d+), column (\d+)')
+
+
+def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigError:
+    """The one-line error for a failed composition (falls back to Hydra's first line)."""
+    text = str(err)
+    cause = err.__cause__ or err
+    detail = f"{text}\n{cause}"
+    missing = _MISSING.search(detail)
+    if missing:
+        group, name = missing.groups()
+        options = sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
+        return ConfigError(group, name, f"no such config; allowed: {', '.join(options)}",
+                           _source(group, overrides, None, config_dir))
+    at = _YAML_AT.search(detail)
+    if at:
+        path, line, col = at.groups()
+        problem = detail.splitlines()[0].strip()
+        return ConfigError(_relative(path, config_dir), f"line {line}, column {col}",
+                           f"malformed YAML: {problem}")
+    key = _FULL_KEY.search(detail)
+    override = _OVERRIDE.search(detail)
+    key = key.group(1) if key else (override.group(1) or override.group(2) if override else "")
+    where = _IN.search(text)
+    source = _source(key, overrides, where.group(1) if where else None, config_dir)
+    not_in = _NOT_IN.search(detail)
+    if not_in:
+        name, owner = not_in.groups()
+        return ConfigError(key, name, f"unknown key; allowed: {', '.join(_fields(owner))}",
+                           source)
+    value = _VALUE.search(detail)
+    if value:
+        bad, _, wanted = value.groups()
+        return ConfigError(key, bad, f"must be {_article(wanted)}", source)
+    cannot = _CANNOT.search(detail)
+    if cannot:
+        _, wanted, bad = cannot.groups()
+        return ConfigError(key, bad, f"must be {_article(wanted)}", source)
+    return ConfigError(key or "config", None, text.splitlines()[0], source)
+
+
+def _fields(name: str) -> list[str]:
+    cls = getattr(schema, name, None)
+    return [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+
+
+def _article(type_name: str) -> str:
+    plain = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false",
+             "String": "a string", "str": "a string"}
+    return plain.get(type_name, f"a {type_name.lower()}")
+
+
+def _source(key: str, overrides: list[str], loading: str | None, config_dir: Path) -> str:
+    """The override that set ``key`` (or a parent), else the config file being loaded."""
+    for o in overrides:
+        name = o.lstrip("+~").split("=", 1)[0]
+        if key == name or key.startswith(name + ".") or name.startswith(key + "."):
+            return "a command-line override"
+    if loading and loading != "config":
+        return _relative(str(config_dir / f"{loading}.yaml"), config_dir)
+    return None
+
+
+def _relative(path: str, config_dir: Path) -> str:
+    try:
+        return f"configs/{Path(path).resolve().relative_to(config_dir.resolve())}"
+    except ValueError:
+        return path
