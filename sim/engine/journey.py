@@ -20,22 +20,27 @@ class Journey:
     def __init__(self, generator: Generator, on_end: Callable[[Any], None]):
         self._gen = generator
         self._on_end = on_end
-        self._step(None)
+        self.resume(_START)
 
     def resume(self, event: simpy.Event) -> None:
-        """Callback of the event the journey waits for."""
-        self._step(event._value)
-
-    def _step(self, value: Any) -> None:
+        """Callback of the event the journey waits for: run the journey to its next wait."""
         gen = self._gen
         try:
-            event = gen.send(value)
+            event = gen.send(event._value)
             while event.callbacks is None:        # already processed: go on at once
                 event = gen.send(event._value)
         except StopIteration as stop:
             self._on_end(stop.value)
             return
         event.callbacks.append(self.resume)
+
+
+class _Start:
+    """What a journey is sent first (``None``, as a generator's first ``send`` needs)."""
+    _value = None
+
+
+_START = _Start()
 
 
 class Driver(Journey):

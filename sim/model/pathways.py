@@ -58,17 +58,26 @@ def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
     req = pool.acquire(lane)
     if req is not None:
         patience = ep.kind.max_wait
-        if patience is None:
-            yield req
-        else:
-            yield req | delay(env, patience)
-            if not req.triggered:
-                pool.cancel(req)
-                return False
+        if patience is not None:
+            give_up_after(env, pool, req, patience)
+        if (yield req) is GAVE_UP:
+            return False
     m.log.visit(svc.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
     yield delay(env, svc.sample())
     pool.release()
     return True
+
+
+GAVE_UP = object()   # the value a request ends with when the patient stopped waiting
+
+
+def give_up_after(env, pool, req, minutes: float) -> None:
+    """After ``minutes``, withdraw ``req`` if it still waits and wake its patient with
+    ``GAVE_UP`` (one timeout, no condition event: cheaper than ``req | timeout``)."""
+    def give_up(_) -> None:
+        if pool.cancel(req):
+            req.succeed(GAVE_UP)
+    delay(env, minutes).callbacks.append(give_up)
 
 
 def care(m: "MedicalGroup", ep: "Episode") -> Journey:
@@ -88,19 +97,19 @@ def care(m: "MedicalGroup", ep: "Episode") -> Journey:
         return False
     if ep.person >= 0:
         m.schedules.record(ep.person, ep.t0)
-    return (yield from after_primary(m, ep, fac))
-
-
-def after_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility") -> Journey:
-    """Examination at the centre, then: settled here, remotely, or referred up."""
-    pol = m.policy
     exam = fac.services.get("exam")
-    results = False
-    if exam is not None and pol.exam_at_primary(ep):
+    results = exam is not None and pol.exam_at_primary(ep)
+    if results:
         yield from visit(m, ep, exam, LANE_ROUTINE)
-        results = True
     if not pol.refer_up(ep):
-        return True
+        return True                    # resolved in primary care: most episodes end here
+    return (yield from beyond_primary(m, ep, fac, exam, results))
+
+
+def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Service | None",
+                   results: bool) -> Journey:
+    """A would-be up-referral: settled remotely (diagnosis, teleconsultation) or referred up."""
+    pol = m.policy
     if pol.diagnosis_only(ep) and m.reader is not None and exam is not None:
         if not results:
             yield from visit(m, ep, exam, LANE_ROUTINE)

@@ -40,8 +40,8 @@ class Schedules:
         # measured days → calendar-year column: management rates are per calendar year
         years = np.array([clock.date(d).year for d in range(clock.days)])
         self.years = sorted(set(years[clock.warmup_days:].tolist()))
-        self._year_col = np.array([y - self.years[0] if d >= clock.warmup_days else -1
-                                   for d, y in enumerate(years)])
+        self._year_col = [y - self.years[0] if d >= clock.warmup_days else -1
+                          for d, y in enumerate(years)]
         n_years = len(self.years)
         people, kinds, days = [], [], []
         self.person_cohort = np.zeros(0, dtype=np.int64)
@@ -70,8 +70,8 @@ class Schedules:
             u_visit = rng.random(when.shape)
             inside = when < clock.days
             go = inside & (u_visit < a[:, None])
-            col = np.where(inside, self._year_col[np.minimum(when, clock.days - 1).astype(int)],
-                           -1)
+            year_col = np.array(self._year_col)
+            col = np.where(inside, year_col[np.minimum(when, clock.days - 1).astype(int)], -1)
             per_year = np.stack([(col == j).sum(axis=1) for j in range(n_years)], axis=1)
             pid = np.broadcast_to(np.arange(first, first + n)[:, None], when.shape)
             people.append(pid[go])
@@ -81,7 +81,8 @@ class Schedules:
             self.person_type = np.concatenate([self.person_type, np.full(n, types[name].idx)])
             self.scheduled = np.concatenate([self.scheduled, per_year])
             first += n
-        self.done = np.zeros((first, n_years), dtype=np.int32)
+        self._n_years = n_years
+        self._done = [0] * (first * n_years)   # flat person × year counts: cheap to bump
         if people:
             person = np.concatenate(people)
             when = np.concatenate(days)
@@ -104,7 +105,12 @@ class Schedules:
         """A scheduled visit that started at ``t0`` was done (counted in its calendar year)."""
         col = self._year_col[int(t0 // DAY)]
         if col >= 0:
-            self.done[person, col] += 1
+            self._done[person * self._n_years + col] += 1
+
+    @property
+    def done(self) -> np.ndarray:
+        """Visits done per person (rows) and measured calendar year (columns)."""
+        return np.array(self._done, dtype=np.int32).reshape(-1, self._n_years)
 
     def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
                       year: int | None = None) -> float:
