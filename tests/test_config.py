@@ -166,3 +166,12 @@ def test_typos_in_a_config_file_are_refused_in_one_line_naming_the_file(tmp_path
     with pytest.raises(ConfigError, match=expected) as err:
         compose_config([], config_dir=root)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("override, key", [
+    ('+policy.evil={_target_: os.system, command: "echo hi"}', "policy.evil._target_"),
+    ("+extra=[{_target_: subprocess.run}]", "extra[0]._target_"),
+])
+def test_configs_cannot_instantiate_code_outside_sim(override, key):
+    err = _check([override])
+    assert err.key == key and "sim package" in str(err)

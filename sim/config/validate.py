@@ -348,6 +348,25 @@ class _Checker:
             self.number(f"policy.payment.capitation.{fld}", getattr(cap, fld), 0.0)
 
 
+def _no_foreign_targets(c: "_Checker", cfg: Any) -> None:
+    """Configs cannot run arbitrary code: a ``_target_`` may only name something in ``sim``."""
+    from omegaconf import OmegaConf
+    stack = [("", OmegaConf.to_container(cfg, resolve=False) if OmegaConf.is_config(cfg)
+              else cfg)]
+    while stack:
+        path, node = stack.pop()
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            sub = f"{path}[{key}]" if isinstance(node, list) else (f"{path}.{key}" if path
+                                                                    else str(key))
+            if key == "_target_" and not (isinstance(value, str)
+                                          and value.split(".")[0] == "sim"):
+                c.fail(sub, value, "only classes and functions of the sim package may be "
+                       "instantiated from a config")
+            stack.append((sub, value))
+
+
 def _targets(c: "_Checker") -> None:
     r = c.cfg.run
     start = c.date("run.start_date", r.start_date)
@@ -384,3 +403,4 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c.demand()
     c.policy()
     _targets(c)
+    _no_foreign_targets(c, cfg)
