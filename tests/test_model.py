@@ -99,3 +99,15 @@ def test_facility_opening_date_moves_capacity(small):
     t = a["v_t"][a["v_service"] == svc.idx]
     t_open = m.clock.minutes(opens)
     assert t.size > 0 and t.min() >= t_open
+
+
+@pytest.mark.parametrize("mean, spread", [(0.9, 2.0), (0.6, 4.0), (0.1, 4.0), (0.95, 2.0),
+                                          (0.3, 0.5)])
+def test_tabulated_attendance_matches_the_beta_inverse_cdf(mean, spread):
+    import numpy as np
+    from scipy.stats import beta
+
+    from sim.model.schedules import attendance
+    u = np.random.default_rng(7).random(100_000)
+    exact = beta.ppf(u, mean * spread, (1 - mean) * spread)
+    assert np.abs(attendance(mean, spread, u) - exact).max() < 1e-4

@@ -2,7 +2,6 @@
 figures; timelines open facilities on their dates."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,4 +1,4 @@
-"""Care pathways: one SimPy process per episode, written as the patient's journey.
+"""Care pathways: one light process (`sim.engine.journey`) per episode, written as the journey.
 
     care:       first contact (own team / hospital, by the policy) → primary consultation
                 → examination? → settled remotely (remote diagnosis, teleconsultation) or
