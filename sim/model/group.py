@@ -85,14 +85,13 @@ class MedicalGroup:
         fac = self.network.facilities
         self.outside = next((f for f in fac.values()
                              if f.kind == "external" and "outpatient" in f.services), None)
-        self.lead = next((f for f in fac.values()
-                          if f.role == "lead" and "emergency" in f.services), None)
-        lead = next((f.id for f in fac.values() if f.role == "lead"), None)
+        lead = next((f for f in fac.values() if f.role == "lead"), None)
+        self.lead = lead if lead is not None and "emergency" in lead.services else None
         rd = pol.remote_diagnosis
-        self.reader = fac[rd.reader or lead].services["reading"] if rd.enabled else None
+        self.reader = fac[rd.reader or lead.id].services["reading"] if rd.enabled else None
         self.turnaround = sampler(rd.turnaround, self.streams.get("remote:turnaround"))
         tc = pol.teleconsult
-        self.teleconsult = fac[tc.provider or lead].services["teleconsult"] \
+        self.teleconsult = fac[tc.provider or lead.id].services["teleconsult"] \
             if tc.enabled else None
         self.fleet = Fleet(pol.ambulance, self.network, self.streams) \
             if pol.ambulance.enabled else None
