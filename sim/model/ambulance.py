@@ -13,14 +13,11 @@ from typing import TYPE_CHECKING, Any, Generator
 from sim.engine.dists import sampler, uniforms
 from sim.engine.loop import delay
 from sim.engine.streams import Streams
+from sim.model.network import distance
 
 if TYPE_CHECKING:
     from sim.model.network import Facility, Network, Service
     from sim.model.population import Catchment
-
-
-def distance(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
 class Fleet:

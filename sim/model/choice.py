@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from sim.model.network import shares
+from sim.model.network import distance, shares
 
 if TYPE_CHECKING:
     from sim.model.network import Facility
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 def travel_minutes(c: "Catchment", f: "Facility", speed_kmh: float) -> float:
     if c.location is None or f.location is None:
         return 0.0
-    return math.hypot(c.location[0] - f.location[0], c.location[1] - f.location[1]) \
-        * 60.0 / speed_kmh
+    return distance(c.location, f.location) * 60.0 / speed_kmh
 
 
 class Choice:

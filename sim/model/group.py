@@ -12,11 +12,11 @@ from sim.engine.journey import Driver, Journey
 from sim.engine.loop import delay, run_until
 from sim.engine.streams import Streams
 from sim.metrics.log import LEFT, Log
-from sim.model.ambulance import Fleet, distance
+from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
 from sim.model.clock import DAY, Clock
 from sim.model.demand import Arrivals, EpisodeType, episode_types
-from sim.model.network import Network, shares
+from sim.model.network import Network, distance, shares
 from sim.model.pathways import EXIT, PATHWAYS
 from sim.model.policy import Policy
 from sim.model.population import Catchment, Cohort, build_cohorts

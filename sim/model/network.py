@@ -1,6 +1,7 @@
 """The group's facilities and services as pools, and the calendar that opens and staffs them."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -45,6 +46,11 @@ class Facility:
         if self.kind == "hospital":
             return "tertiary" if self.level >= 3 else "secondary"
         return "primary"
+
+
+def distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Straight-line km between two locations."""
+    return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
 def shares(table: list) -> list:

@@ -207,8 +207,8 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
     centre = ep.cohort.catchment.centre
     if eligible:
         m.step(DOWN_ELIGIBLE, ep, hosp)
-    places = m.down_places(centre)
-    if down and places:
+    places = m.down_places(centre) if down else None
+    if places:
         placed = yield from down_referral(m, ep, hosp, places, t_bed)
         if placed:
             return True

@@ -19,7 +19,6 @@ class Policy:
     """Decisions of a pathway: first contact, referral up and down, priority, follow-up, levers."""
 
     def __init__(self, cfg: Any, etype_names: list[str], streams: Streams):
-        self.cfg = cfg
         self.name = cfg.name
         self.adherence = cfg.adherence
         self.strict = cfg.gatekeeping.mode == "strict"
@@ -30,11 +29,11 @@ class Policy:
         odds = math.exp(-cfg.choice.beta_cost * self.surcharge)
         self.observed_bypass = [cfg.bypass.get(n, 0.0) for n in etype_names]
         self.bypass = [_shift(b, odds) for b in self.observed_bypass]
-        self.capitation = pay.scheme == "capitation"
-        cap = pay.capitation
+        # capitation changes the behaviour of teams towards their signed residents only
+        cap = pay.capitation if pay.scheme == "capitation" else None
         scale = cfg.refer_up_scale
-        self.refer_scale = (scale, scale * cap.refer_up_scale if self.capitation else scale)
-        fu_signed = cfg.followup_signed * (cap.followup_scale if self.capitation else 1.0)
+        self.refer_scale = (scale, scale * (cap.refer_up_scale if cap else 1.0))
+        fu_signed = cfg.followup_signed * (cap.followup_scale if cap else 1.0)
         self.followup = (cfg.followup_unsigned, min(fu_signed, 1.0))
         self.referred_lane = LANE_PRIORITY if cfg.green_channel.enabled else LANE_ROUTINE
         self.refer_out_scale = cfg.refer_out_scale
@@ -51,18 +50,17 @@ class Policy:
         self.ambulance_on = cfg.ambulance.enabled
         self.choice = None                      # set by the model when choice is enabled
         self._u_contact = uniforms(streams.get("choice:first_contact"))
-        self._u_refer = uniforms(streams.get("routing:refer_up"))
-        self._u_admit = uniforms(streams.get("routing:admit"))
-        self._u_down = uniforms(streams.get("routing:refer_down"))
-        self._u_follow = uniforms(streams.get("routing:followup"))
-        u = {name: uniforms(streams.get(f"routing:{name}")) for name in (
-            "exam_primary", "exam_hospital", "diagnosis_only", "teleconsult", "recognised",
-            "refer_out", "no_show", "ambulance", "time_critical")}
-        self._u_exam_primary, self._u_exam_hospital = u["exam_primary"], u["exam_hospital"]
-        self._u_diagnosis, self._u_teleconsult = u["diagnosis_only"], u["teleconsult"]
-        self._u_recognised, self._u_refer_out = u["recognised"], u["refer_out"]
-        self._u_no_show, self._u_ambulance = u["no_show"], u["ambulance"]
-        self._u_critical = u["time_critical"]
+
+        def routing(name: str):
+            return uniforms(streams.get(f"routing:{name}"))
+        self._u_refer, self._u_admit = routing("refer_up"), routing("admit")
+        self._u_down, self._u_follow = routing("refer_down"), routing("followup")
+        self._u_exam_primary, self._u_exam_hospital = routing("exam_primary"), \
+            routing("exam_hospital")
+        self._u_diagnosis, self._u_teleconsult = routing("diagnosis_only"), routing("teleconsult")
+        self._u_recognised, self._u_refer_out = routing("recognised"), routing("refer_out")
+        self._u_no_show, self._u_ambulance = routing("no_show"), routing("ambulance")
+        self._u_critical = routing("time_critical")
 
     # -- first contact (基层首诊) and the logit choice ---------------------------------------
     def first_contact(self, ep: Any) -> list | None:

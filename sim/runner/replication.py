@@ -17,12 +17,13 @@ def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
                     ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs ``{name: value}`` and the tidy daily time series of replication ``rep``."""
     model = MedicalGroup(cfg, seed_seq).run(on_day)
-    values = kpis.compute(measures(model))
+    log = model.log.arrays()
+    values = kpis.compute(measures(model, log=log))
     for year, (first, last) in calendar_years(model.clock).items():
         values.update({f"{k}@{year}": v
-                       for k, v in kpis.compute(measures(model, first, last)).items()
+                       for k, v in kpis.compute(measures(model, first, last, log)).items()
                        if k not in kpis.WHOLE_RUN})
-    return values, timeseries(model, rep)
+    return values, timeseries(model, rep, log)
 
 
 def calendar_years(clock) -> dict[int, tuple[int, int]]:
@@ -47,16 +48,16 @@ def _daily_areas(model: MedicalGroup) -> np.ndarray:
     return raw.reshape(model.clock.days, n, 3)
 
 
-def measures(model: MedicalGroup, first_day: int | None = None, last_day: int | None = None
-             ) -> kpis.Measures:
+def measures(model: MedicalGroup, first_day: int | None = None, last_day: int | None = None,
+             log: dict | None = None) -> kpis.Measures:
     """The replication's logs restricted to days [first_day, last_day) (default: the measured
-    period), with denominators. Figures only the model holds cover the whole period."""
+    period), with denominators; ``log``: the log's arrays if already gathered."""
     clock = model.clock
     whole = first_day is None
     first_day = clock.warmup_days if first_day is None else first_day
     last_day = clock.days if last_day is None else last_day
     t0, t1 = first_day * DAY, last_day * DAY
-    a = model.log.arrays()
+    a = model.log.arrays() if log is None else log
     v_in = (a["v_t"] >= t0) & (a["v_t"] < t1)
     s_in = (a["s_t"] >= t0) & (a["s_t"] < t1)
     cum = _daily_areas(model)
@@ -122,12 +123,12 @@ def payment(model: MedicalGroup) -> dict:
             "scheme": model.cfg.policy.payment.scheme, "per_signed_year": cap.per_signed_year}
 
 
-def timeseries(model: MedicalGroup, rep: int) -> pd.DataFrame:
+def timeseries(model: MedicalGroup, rep: int, log: dict | None = None) -> pd.DataFrame:
     """Daily visits, mean wait, busy servers, capacity, utilisation and queue per service."""
     clock = model.clock
     n_svc = len(model.network.services)
     days = clock.days
-    a = model.log.arrays()
+    a = model.log.arrays() if log is None else log
     day = (a["v_t"] // DAY).astype(np.int64)
     flat = day * n_svc + a["v_service"]
     visits = np.bincount(flat, minlength=days * n_svc).reshape(days, n_svc)
