@@ -60,11 +60,20 @@ class FacilityConfig:
 
 
 @dataclass
+class StaffingConfig:
+    """Planned densities: GP and bed servers of the group's facilities are scaled (in
+    proportion, rounded) to reach them for the modelled residents; null keeps the network's."""
+    gps_per_10k: Optional[float] = None
+    beds_per_1000: Optional[float] = None
+
+
+@dataclass
 class NetworkConfig:
     name: str = MISSING
     facilities: Dict[str, FacilityConfig] = field(default_factory=dict)
     default_refer_to: Dict[str, float] = field(default_factory=dict)
     hospital_choice: Dict[str, float] = field(default_factory=dict)   # where bypassers go
+    staffing: StaffingConfig = field(default_factory=StaffingConfig)
 
 
 @dataclass
@@ -289,6 +298,33 @@ class RunConfig:
     start_date: str = "2025-01-01"                # date of day 0 of the measured period
     progress: bool = True
     figures: bool = True
+    events: bool = False                          # stream every visit and step to events.parquet
+
+
+@dataclass
+class ReportConfig:
+    """The readable report: language of labels and headings (zh | en)."""
+    lang: str = "en"
+    circle_minutes: float = 15.0                  # the health circle (15分钟健康服务圈)
+    circle_speed_kmh: float = 4.0                 # travel speed to a primary facility
+
+
+@dataclass
+class DesignConfig:
+    """A space-filling design: ``point`` of ``n`` Latin-hypercube points over ``ranges``.
+
+    ``ranges`` maps a dotted config key to ``[low, high]``; n = 0 switches the design off."""
+    n: int = 0
+    point: int = 0
+    seed: int = 0
+    ranges: Dict[str, List[float]] = field(default_factory=dict)
+
+
+@dataclass
+class CalibrationConfig:
+    """Observed values a calibration search fits: the run returns the sum of squared
+    relative errors of these KPIs' means (the objective of ``hydra/sweeper=optuna``)."""
+    observed: Dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -299,8 +335,13 @@ class Config:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    design: DesignConfig = field(default_factory=DesignConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     results_dir: str = "results"
+    sweep_name: str = "${now:%Y-%m-%d}/${now:%H-%M-%S}"   # sweeps/<sweep_name>: fix it to resume
     preset: Optional[str] = None
+    experiment: Optional[str] = None
 
 
 def register_configs() -> None:
