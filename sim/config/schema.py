@@ -16,6 +16,7 @@ GATEKEEPING_MODES = ("off", "soft", "strict")
 PAYMENT_SCHEMES = ("fee_for_service", "capitation")
 COMPARISONS = (">=", "<=")
 TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
+LANGS = ("en", "zh")                               # languages of figures and reports
 
 
 @dataclass

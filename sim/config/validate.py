@@ -11,7 +11,7 @@ import math
 from typing import Any, Iterable, Mapping
 
 from sim.config.schema import (AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, GATEKEEPING_MODES,
-                               PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS, COMPARISONS)
+                               LANGS, PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS, COMPARISONS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -110,6 +110,12 @@ class _Checker:
         self.number("run.warmup_days", r.warmup_days, 0, integer=True)
         self.number("run.horizon_days", r.horizon_days, 1, integer=True)
         self.date("run.start_date", r.start_date)
+
+    def report(self) -> None:
+        r = self.cfg.report
+        self.choice("report.lang", r.lang, LANGS)
+        self.number("report.circle_minutes", r.circle_minutes, 0.0, lo_open=True)
+        self.number("report.circle_speed_kmh", r.circle_speed_kmh, 0.0, lo_open=True)
 
     def plausible_date(self, key: str, v: Any) -> None:
         """A calendar date within 20 years of the run's start (catches typos such as 2205).
@@ -398,6 +404,7 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     ``sources`` maps a group or a dotted key to where it was set (a file, an override)."""
     c = _Checker(cfg, sources or {})
     c.run()
+    c.report()
     c.network()
     c.population()
     c.demand()

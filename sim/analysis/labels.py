@@ -1,0 +1,312 @@
+"""Bilingual labels (English, Chinese) for KPIs, units, facility kinds, services and the phrases of
+figures and reports; the Chinese follows the plans' own vocabulary (基层诊疗量占比, 上转, 下转, ...)."""
+from __future__ import annotations
+
+from sim.config.schema import LANGS
+
+__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label"]
+
+# unit keys → (en, zh)
+UNITS = {
+    "share": ("share (0–1)", "比例（0–1）"),
+    "ratio": ("ratio", "比值"),
+    "minutes": ("minutes", "分钟"),
+    "days": ("days", "天"),
+    "per_10k_year": ("per 10,000 residents per year", "每万居民每年"),
+    "per_10k": ("per 10,000 residents", "每万居民"),
+    "per_1000": ("per 1,000 residents", "每千居民"),
+    "per_resident_year": ("per resident per year", "每居民每年"),
+    "bed_days_year": ("bed-days per year", "床日/年"),
+    "tests_year": ("tests per year", "次/年"),
+    "cny_year": ("CNY per year", "元/年"),
+    "cny_resident_year": ("CNY per resident per year", "元/人/年"),
+    "patients": ("patients (whole run, modelled)", "人次（全程，模型规模）"),
+    "residents": ("residents (modelled)", "人（模型规模）"),
+}
+
+# KPI → (en, zh, unit key)
+KPIS: dict[str, tuple[str, str, str]] = {
+    "primary_visit_share": ("Primary care share of visits", "基层诊疗量占比", "share"),
+    "primary_first_contact": ("First contact at primary care", "基层首诊率", "share"),
+    "up_referrals_per_10k": ("Up-referrals", "上转人次", "per_10k_year"),
+    "down_referrals_per_10k": ("Down-referrals to community beds", "下转社区病床人次",
+                               "per_10k_year"),
+    "down_up_ratio": ("Down-referrals per up-referral", "下转/上转比", "ratio"),
+    "bed_blocking_days": ("Hospital bed-days waiting for a community place",
+                          "等待下转占用医院床日", "bed_days_year"),
+    "hospital_bed_occupancy": ("Hospital bed occupancy", "医院病床使用率", "share"),
+    "community_bed_occupancy": ("Community bed occupancy", "社区病床使用率", "share"),
+    "hospital_minor_share": ("Hospital outpatients primary care could treat",
+                             "医院门诊中基层可诊治患者占比", "share"),
+    "visits_per_resident_year": ("Visits per resident", "人均诊疗人次", "per_resident_year"),
+    "signed_residents": ("Signed residents", "签约居民数", "residents"),
+    "teleconsults_per_10k": ("Teleconsultations", "远程会诊人次", "per_10k_year"),
+    "remote_diagnoses_per_10k": ("Community exams read by a hospital", "基层检查、上级诊断人次",
+                                 "per_10k_year"),
+    "in_district_treatment": ("Episodes treated inside the district", "常见病不出区比例",
+                              "share"),
+    "days_to_appointment_referred": ("Days to appointment, up-referred", "上转患者预约等待天数",
+                                     "days"),
+    "days_to_appointment_self": ("Days to appointment, self-booked", "自行预约等待天数", "days"),
+    "referred_slot_within_7d": ("Up-referrals with a slot within 7 days",
+                                "上转患者7日内获得号源比例", "share"),
+    "no_show_rate": ("Appointment no-shows", "预约爽约率", "share"),
+    "slot_utilisation": ("Appointment slots used", "号源使用率", "share"),
+    "outpatient_wait_referred": ("Hospital outpatient wait, up-referred",
+                                 "上转患者医院门诊等候时间", "minutes"),
+    "outpatient_wait_self": ("Hospital outpatient wait, self-presenting",
+                             "自行就诊患者医院门诊等候时间", "minutes"),
+    "exam_wait_referred": ("Hospital examination wait, up-referred", "上转患者医院检查等候时间",
+                           "minutes"),
+    "exam_wait_self": ("Hospital examination wait, self-presenting",
+                       "自行就诊患者医院检查等候时间", "minutes"),
+    "admission_wait_referred": ("Admission wait, up-referred", "上转患者入院等候时间", "days"),
+    "admission_wait_self": ("Admission wait, self-presenting", "自行就诊患者入院等候时间",
+                            "days"),
+    "repeat_tests": ("Repeated tests on referral", "转诊重复检查", "tests_year"),
+    "repeat_tests_avoided": ("Repeat tests avoided by mutual recognition",
+                             "检查检验结果互认避免的重复检查", "tests_year"),
+    "repeat_tests_avoided_cost": ("Cost of repeat tests avoided", "互认节省的检查费用",
+                                  "cny_year"),
+    "down_referred_share_of_eligible": ("Eligible inpatients down-referred",
+                                        "符合条件住院患者下转比例", "share"),
+    "community_place_wait_days": ("Wait for a community place", "等待社区床位天数", "days"),
+    "home_beds_per_10k": ("Home beds", "家庭病床人次", "per_10k_year"),
+    "hospital_los_days": ("Hospital length of stay", "医院平均住院日", "days"),
+    "chronic_management": ("Standardised chronic disease management", "慢病规范管理率", "share"),
+    "elderly_management": ("Health management of residents 65+", "老年人健康管理率", "share"),
+    "beds_per_1000": ("Beds per 1,000 residents", "每千人口床位数", "per_1000"),
+    "gps_per_10k": ("GPs per 10,000 residents", "每万人口全科医生数", "per_10k"),
+    "ambulance_response_mean": ("Ambulance call-to-scene time", "院前急救平均反应时间",
+                                "minutes"),
+    "ambulance_within_10min": ("Ambulance on scene within 10 minutes", "10分钟内到达现场比例",
+                               "share"),
+    "arrived": ("Episodes arrived", "到达就诊人次", "patients"),
+    "completed": ("Episodes completed", "完成就诊人次", "patients"),
+    "in_system_at_end": ("Episodes still in care at the end", "结束时仍在诊疗人次", "patients"),
+    "left_unserved": ("Episodes left unserved", "未获服务离开人次", "patients"),
+    "total_cost": ("Total cost of care", "医疗总费用", "cny_year"),
+    "insured_cost": ("Cost paid by insurance", "医保基金支付", "cny_year"),
+    "cost_per_resident": ("Cost of care per resident", "人均医疗费用", "cny_resident_year"),
+    "primary_insurance_share": ("Primary care share of insurance payments",
+                                "基层医保基金支付占比", "share"),
+    "capitation_surplus": ("Capitation surplus", "按人头付费结余", "cny_year"),
+    "health_circle_15min": ("Residents within the 15-minute health circle", "15分钟医疗圈覆盖率",
+                            "share"),
+    # referral flows (sim.metrics.kpis.flows)
+    "flow_first_primary": ("First contact at primary care", "基层首诊", "per_10k_year"),
+    "flow_first_hospital": ("First contact at a hospital", "直接到医院就诊", "per_10k_year"),
+    "flow_emergency": ("Emergency department arrivals", "急诊", "per_10k_year"),
+    "flow_ambulance": ("Ambulance arrivals", "救护车送达", "per_10k_year"),
+    "flow_up_referral": ("Up-referrals", "上转", "per_10k_year"),
+    "flow_teleconsult": ("Teleconsultations", "远程会诊", "per_10k_year"),
+    "flow_remote_diagnosis": ("Remote diagnoses", "基层检查、上级诊断", "per_10k_year"),
+    "flow_refer_out": ("Referred out to city hospitals", "转往市级医院", "per_10k_year"),
+    "flow_admit": ("Admissions", "住院", "per_10k_year"),
+    "flow_admit_emergency": ("Admissions from the emergency department", "急诊入院",
+                             "per_10k_year"),
+    "flow_down_referral": ("Down-referrals to community beds", "下转社区病床", "per_10k_year"),
+    "flow_home_bed": ("Down-referrals to home beds", "家庭病床", "per_10k_year"),
+    "flow_discharge_home": ("Discharged home", "出院回家", "per_10k_year"),
+    "flow_followup": ("Follow-up by the family doctor", "家庭医生随访", "per_10k_year"),
+    "flow_left": ("Left unserved", "未获服务离开", "per_10k_year"),
+}
+
+KINDS = {
+    "hospital": ("group hospital", "集团医院"),
+    "centre": ("community centre", "社区卫生服务中心"),
+    "station": ("community station", "社区卫生服务站"),
+    "village": ("village clinic", "村卫生室"),
+    "external": ("city hospital", "市级医院"),
+    "ems": ("ambulance station", "急救站"),
+}
+SERVICES = {
+    "gp": ("GP consultation", "全科门诊"),
+    "outpatient": ("outpatient", "门诊"),
+    "emergency": ("emergency", "急诊"),
+    "beds": ("beds", "住院床位"),
+    "rehab_beds": ("community beds", "康复病床"),
+    "home_beds": ("home beds", "家庭病床"),
+    "exam": ("examination", "检查"),
+    "reading": ("remote reading", "远程阅片"),
+    "teleconsult": ("teleconsultation", "远程会诊"),
+    "public_health": ("public health", "公共卫生服务"),
+    "ambulances": ("ambulances", "救护车"),
+}
+CLASSES = {"priority": ("priority", "优先"), "routine": ("routine", "普通")}
+FAMILIES = {   # prefix → (en, zh)
+    "wait_mean": ("Mean wait", "平均等候时间"),
+    "wait_p90": ("90th-percentile wait", "第90百分位等候时间"),
+    "utilisation": ("Utilisation", "利用率"),
+}
+BED_SERVICES = ("beds", "rehab_beds", "home_beds")
+
+# phrase key → (en, zh); the English text also works as the key
+PHRASES: dict[str, tuple[str, str]] = {
+    # report headings
+    "report": ("Report", "报告"),
+    "what_was_run": ("What was run", "运行内容"),
+    "scorecard": ("Scorecard", "目标评分卡"),
+    "key_figures": ("Key figures", "主要指标"),
+    "assumptions": ("Assumptions", "假设"),
+    "resolved_config": ("Resolved configuration", "完整配置"),
+    "scenario_comparison": ("Scenario comparison", "情景比较"),
+    "paired_differences": ("Paired differences against {baseline}", "相对于{baseline}的配对差异"),
+    "failed_jobs": ("Failed jobs", "失败的任务"),
+    "sensitivity": ("Sensitivity", "敏感性分析"),
+    # verdicts (the scorecard's own strings are the keys)
+    "met": ("met", "达标"),
+    "not met": ("not met", "未达标"),
+    "inconclusive": ("inconclusive", "尚无定论"),
+    "not measured": ("not measured", "未测量"),
+    # table headings
+    "target": ("target", "目标"),
+    "kpi": ("KPI", "指标"),
+    "mean": ("mean", "均值"),
+    "ci95": ("95% CI", "95%置信区间"),
+    "verdict": ("verdict", "结论"),
+    "threshold": ("target value", "目标值"),
+    "scenario": ("scenario", "情景"),
+    "replications": ("replications", "重复次数"),
+    "unit": ("unit", "单位"),
+    # figure titles
+    "title_waits": ("Waits: {label}", "等候时间：{label}"),
+    "title_daily": ("Daily activity: {label}", "每日业务量：{label}"),
+    "title_capacity": ("Facilities opening and growing: {label}", "机构开业与扩容：{label}"),
+    "title_flow": ("Referral flows: {label}", "转诊流向：{label}"),
+    "title_map": ("Network map: {label}", "医疗集团机构分布：{label}"),
+    "title_scorecard": ("Targets scorecard: {plan}", "目标评分卡：{plan}"),
+    "title_comparison": ("Scenario comparison", "情景比较"),
+    "title_paired": ("Paired differences against {baseline}", "相对于{baseline}的配对差异"),
+    "title_response": ("Sensitivity: KPI against parameter", "敏感性分析：指标与参数"),
+    "run_label": ("{name}, policy {policy}", "{name}，政策：{policy}"),
+    # axis labels and legends
+    "wait_minutes": ("mean wait (minutes), 95% CI across replications",
+                     "平均等候时间（分钟），重复运行间95%置信区间"),
+    "wait_days": ("mean wait (days), 95% CI across replications",
+                  "平均等候时间（天），重复运行间95%置信区间"),
+    "visits_per_day": ("visits per day", "每日就诊人次"),
+    "utilisation_axis": ("utilisation (busy / staffed)", "利用率（忙碌/在岗）"),
+    "date": ("date", "日期"),
+    "band_ci": ("bands: 95% CI across replications", "阴影：重复运行间95%置信区间"),
+    "servers_axis": ("staffed servers, daily mean (7-day max)", "在岗医生/床位数，日均（7日最大值）"),
+    "opens": ("{name} opens", "{name}开业"),
+    "capacity_step": ("{name}: {service} {servers}", "{name}：{service} {servers}"),
+    "km_east": ("east (km)", "东西向（公里）"),
+    "km_north": ("north (km)", "南北向（公里）"),
+    "catchment": ("catchment (residents' area)", "服务片区（居民分布）"),
+    "health_circle": ("{minutes:g}-minute circle at {speed:g} km/h",
+                      "{minutes:g}分钟圈（步行{speed:g}公里/小时）"),
+    "circle_value": ("{minutes:g}-minute health circle covers {value}",
+                     "{minutes:g}分钟医疗圈覆盖率{value}"),
+    "not_yet_open": ("not open by the end of the run", "运行结束时尚未开业"),
+    "flow_units": ("arrow widths and numbers: per 10,000 residents per year (mean of {n} "
+                   "replications)", "箭头宽度与数字：每万居民每年（{n}次重复运行的均值）"),
+    "first_contact": ("First contact", "首诊"),
+    "referral": ("Referral", "转诊"),
+    "hospital_care": ("Hospital", "医院"),
+    "outcome": ("Outcome", "结局"),
+    "hospital_outpatient": ("Hospital outpatient\n(group or city)", "医院门诊\n（集团内或市级）"),
+    "settled_remotely": ("Settled remotely", "远程解决"),
+    "of_which_ambulance": ("of which by ambulance: {n}", "其中救护车：{n}"),
+    "scorecard_axis": ("KPI / target value (1 = on target); bars: 95% CI",
+                       "指标值/目标值（1 = 恰好达标）；横线：95%置信区间"),
+    "comparison_axis": ("mean and 95% CI", "均值与95%置信区间"),
+    "paired_axis": ("difference from {baseline}, 95% CI", "与{baseline}之差，95%置信区间"),
+    "slope": ("slope {slope:.3g}", "斜率 {slope:.3g}"),
+    "no_data": ("no data", "无数据"),
+}
+_BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
+
+
+def check_lang(lang: str) -> int:
+    """Index of ``lang`` in LANGS; ValueError naming the allowed values otherwise."""
+    if lang not in LANGS:
+        raise ValueError(f"lang = {lang!r}: unknown; allowed: {', '.join(LANGS)}")
+    return LANGS.index(lang)
+
+
+def text(key: str, lang: str, **fmt: object) -> str:
+    """A figure or report phrase by key (or by its English text), formatted with ``fmt``."""
+    i = check_lang(lang)
+    pair = PHRASES.get(key) or PHRASES.get(_BY_ENGLISH.get(key, ""))
+    if pair is None:
+        raise KeyError(f"no phrase {key!r} in sim.analysis.labels.PHRASES")
+    return pair[i].format(**fmt) if fmt else pair[i]
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A facility kind (hospital, centre, ...) in words."""
+    i = check_lang(lang)
+    return KINDS[kind][i] if kind in KINDS else kind
+
+
+def service_label(service: str, lang: str) -> str:
+    """A service (gp, outpatient, beds, ...) in words."""
+    i = check_lang(lang)
+    return SERVICES[service][i] if service in SERVICES else service.replace("_", " ")
+
+
+def _split_year(name: str) -> tuple[str, str | None]:
+    base, _, year = name.partition("@")
+    return base, (year or None)
+
+
+def _family(base: str) -> tuple[str, str, str, str | None] | None:
+    """``wait_mean_hospital_outpatient_priority`` → (family, kind, service, class)."""
+    for prefix in FAMILIES:
+        if base.startswith(prefix + "_"):
+            rest = base[len(prefix) + 1:]
+            kind = next((k for k in KINDS if rest.startswith(k + "_")), None)
+            if kind is None:
+                return None
+            service, cls = rest[len(kind) + 1:], None
+            for c in CLASSES:
+                if service.endswith("_" + c) and service[:-len(c) - 1] in SERVICES:
+                    service, cls = service[:-len(c) - 1], c
+            return prefix, kind, service, cls
+    return None
+
+
+def kpi_label(name: str, lang: str) -> str:
+    """A KPI's name in words; ``name@YEAR`` gets the year appended; unknown names fall back to
+    the name with underscores as spaces."""
+    i = check_lang(lang)
+    base, year = _split_year(name)
+    if base in KPIS:
+        label = KPIS[base][i]
+    elif (fam := _family(base)) is not None:
+        prefix, kind, service, cls = fam
+        where = (f"{kind_label(kind, lang)} {service_label(service, lang)}" if i == 0
+                 else f"{kind_label(kind, lang)}{service_label(service, lang)}")
+        label = f"{FAMILIES[prefix][i]}: {where}" if i == 0 else f"{where}{FAMILIES[prefix][i]}"
+        if cls:
+            label += f" ({CLASSES[cls][i]})" if i == 0 else f"（{CLASSES[cls][i]}）"
+    else:
+        label = base.replace("_", " ")
+    if year:
+        label += f" ({year})" if i == 0 else f"（{year}年）"
+    return label
+
+
+def kpi_unit_key(name: str) -> str:
+    """The unit of a KPI as a key of ``UNITS`` ('' when unknown)."""
+    base, _ = _split_year(name)
+    if base in KPIS:
+        return KPIS[base][2]
+    fam = _family(base)
+    if fam is None:
+        return ""
+    prefix, kind, service, cls = fam
+    if prefix == "utilisation":
+        return "share"
+    # priority_waits report hospital bed waits by class in days; every other wait is in minutes
+    return "days" if service in BED_SERVICES and cls else "minutes"
+
+
+def kpi_unit(name: str, lang: str) -> str:
+    """A KPI's unit in words (minutes, days, share, per 10,000 residents per year, ...);
+    '' when unknown."""
+    i = check_lang(lang)
+    key = kpi_unit_key(name)
+    return UNITS[key][i] if key else ""
