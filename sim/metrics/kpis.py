@@ -13,10 +13,11 @@ from typing import Callable
 import numpy as np
 
 from sim.config.schema import PRIMARY_KINDS
-from sim.metrics.log import (AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP, DISCHARGE,
-                             DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY, FOLLOWUP,
-                             HOME_BED, NO_SHOW, OUTSIDE, REMOTE_DIAGNOSIS, TELECONSULT,
-                             TEST_RECOGNISED, TEST_REPEATED, UP_REFERRAL)
+from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
+                             DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY,
+                             FOLLOWUP, HOME_BED, LEFT, NO_SHOW, OUTSIDE, REFER_OUT,
+                             REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
+                             UP_REFERRAL)
 from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
@@ -286,11 +287,61 @@ def resources(m: Measures) -> dict[str, float]:
 
 
 @kpi
+def health_circle_15min(m: Measures) -> float:
+    """15分钟医疗圈: share of residents within ``report.circle_minutes`` (15) of a primary facility
+    open on the period's last day, at ``report.circle_speed_kmh`` (sim.model.access)."""
+    return m.model.get("health_circle_15min", np.nan)
+
+
+@kpi
 def ambulance(m: Measures) -> dict[str, float]:
     """院前急救: mean call-to-scene minutes and share within 10 minutes."""
     r = m.step_values(AMBULANCE)
     return {"ambulance_response_mean": _mean(r),
             "ambulance_within_10min": _share(np.count_nonzero(r <= 10.0), r.size)}
+
+
+@kpi
+def flows(m: Measures) -> dict[str, float]:
+    """The referral flow diagram's volumes, per 10,000 residents per year, from the step log.
+
+    flow_first_primary / flow_first_hospital: care episodes whose first contact is a primary
+    facility / a hospital (group or city-level); they sum to the care episodes that found an open
+    facility. flow_emergency: emergency-pathway arrivals at an emergency department, of which
+    flow_ambulance came by ambulance. flow_up_referral: up-referrals from primary care (after a
+    first contact or a post-discharge follow-up); flow_teleconsult, flow_remote_diagnosis:
+    would-be up-referrals settled remotely. flow_refer_out: group-hospital patients sent on to a
+    city-level hospital. flow_admit: admissions to any hospital, of which flow_admit_emergency
+    from the emergency pathway. flow_down_referral, flow_home_bed, flow_discharge_home: how stays
+    end (each admission ends in exactly one). flow_followup: family-doctor visits after a
+    discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+    """
+    step, etype = m.steps["step"], m.steps["etype"]
+    first_h = step == FIRST_HOSPITAL
+    care_h = first_h.copy()
+    care_h[first_h] = m.care_type[etype[first_h]]
+    # only the care and emergency pathways log a first contact, so a first hospital contact of
+    # a type that is not "care" marks the type as an emergency-pathway one
+    emergency_types = np.unique(etype[first_h & ~care_h])
+    admit = step == ADMIT
+    out = {
+        "flow_first_primary": m.n_steps(FIRST_PRIMARY),
+        "flow_first_hospital": np.count_nonzero(care_h),
+        "flow_emergency": np.count_nonzero(first_h & ~care_h),
+        "flow_ambulance": m.n_steps(AMBULANCE),
+        "flow_up_referral": m.n_steps(UP_REFERRAL),
+        "flow_teleconsult": m.n_steps(TELECONSULT),
+        "flow_remote_diagnosis": m.n_steps(REMOTE_DIAGNOSIS),
+        "flow_refer_out": m.n_steps(REFER_OUT),
+        "flow_admit": np.count_nonzero(admit),
+        "flow_admit_emergency": np.count_nonzero(admit & np.isin(etype, emergency_types)),
+        "flow_down_referral": m.n_steps(DOWN_REFERRAL),
+        "flow_home_bed": m.n_steps(HOME_BED),
+        "flow_discharge_home": m.n_steps(DISCHARGE),
+        "flow_followup": m.n_steps(FOLLOWUP),
+        "flow_left": m.n_steps(LEFT),
+    }
+    return {k: m.per_10k_year(float(n)) for k, n in out.items()}
 
 
 @kpi

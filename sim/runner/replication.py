@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import kpis
+from sim.model.access import health_circle
 from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
 from sim.model.population import signed_residents
@@ -98,9 +99,10 @@ def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
 
 def model_figures(model: MedicalGroup, last_day: int, year: int | None) -> dict[str, float]:
     """Figures only the model holds: slots offered (whole period only), management rates of
-    scheduled people (per calendar year), staffed densities."""
+    scheduled people (per calendar year), staffed densities, the health circle's coverage."""
     clock = model.clock
     out: dict[str, float] = density(model, last_day)
+    out["health_circle_15min"] = health_circle(model, last_day)
     if year is None:
         out["slots_offered"] = sum(b.offered(clock.warmup_days, clock.days)
                                    for b in model.books.values())
