@@ -154,6 +154,57 @@ PHRASES: dict[str, tuple[str, str]] = {
     "paired_differences": ("Paired differences against {baseline}", "相对于{baseline}的配对差异"),
     "failed_jobs": ("Failed jobs", "失败的任务"),
     "sensitivity": ("Sensitivity", "敏感性分析"),
+    "report_run": ("Report: {scenario}, policy {policy}", "报告：{scenario}，政策：{policy}"),
+    "report_sweep": ("Sweep report: {name}", "扫描实验报告：{name}"),
+    "common_settings": ("Settings common to all jobs", "所有任务共同的设置"),
+    "targets_per_scenario": ("Targets reached per scenario", "各情景目标达成情况"),
+    "assumptions intro": ("The {n} values below are assumptions (not found in the plans or the "
+                          "public statistics); each is stated beside its value in the config "
+                          "files.", "以下{n}项数值为假设（规划文件和公开统计中未查到），"
+                          "每项均在配置文件中该数值旁注明。"),
+    "paired intro": ("Each scenario minus the baseline, replication by replication (the "
+                     "scenarios share random numbers): mean and 95% CI of the difference.",
+                     "各情景减去基线情景，逐次重复运行配对（各情景共用随机数）："
+                     "差值的均值与95%置信区间。"),
+    "replications_decide": ("≈{n} replications would decide", "约需{n}次重复运行才能判定"),
+    # figure captions in reports (figure:<file stem>)
+    "figure:scorecard": ("Targets scorecard: each target's KPI as a share of its target value, "
+                         "with its 95% CI.", "目标评分卡：各目标指标值与目标值之比及95%置信区间。"),
+    "figure:flow": ("Referral flows: first contact, referral, admission and its outcome, per "
+                    "10,000 residents per year.", "转诊流向：首诊、转诊、住院及其结局，每万居民每年。"),
+    "figure:map": ("Facilities, catchments and the health circle around each primary facility.",
+                   "医疗机构、服务片区及各基层机构周围的医疗圈。"),
+    "figure:daily": ("Daily visits and utilisation per facility kind; lines mark openings and "
+                     "capacity changes.", "各类机构每日就诊量与利用率；竖线标出开业与扩容。"),
+    "figure:capacity": ("Staffed first-contact servers of facilities whose capacity changes.",
+                        "容量变化机构的在岗首诊医生数。"),
+    "figure:waits": ("Mean waits per facility kind and service, with 95% CIs.",
+                     "各类机构各项服务的平均等候时间及95%置信区间。"),
+    "figure:comparison": ("Each scenario's KPI means with 95% CIs.", "各情景指标均值及95%置信区间。"),
+    "figure:paired": ("Paired differences against the baseline, with 95% CIs.",
+                      "相对于基线的配对差异及95%置信区间。"),
+    "figure:response": ("KPIs against the design's parameters, with least-squares lines.",
+                        "各指标随设计参数的变化及最小二乘拟合线。"),
+    # report table cells
+    "mean [95% CI]": ("mean [95% CI]", "均值 [95%置信区间]"),
+    "clause": ("clause", "条款"),
+    "rule": ("rule", "规则"),
+    "item": ("item", "项目"),
+    "value": ("value", "数值"),
+    "preset": ("preset", "预设"),
+    "network": ("network", "网络"),
+    "policy": ("policy", "政策"),
+    "targets": ("targets", "目标"),
+    "seed": ("seed", "随机种子"),
+    "measured period": ("measured period", "统计期"),
+    "population scale": ("population scale", "人口缩放比例"),
+    "command": ("command", "命令"),
+    "started": ("started", "开始时间"),
+    "finished": ("finished", "结束时间"),
+    "job": ("job", "任务"),
+    "error": ("error", "错误"),
+    "status": ("status", "状态"),
+    "folder": ("folder", "文件夹"),
     # verdicts (the scorecard's own strings are the keys)
     "met": ("met", "达标"),
     "not met": ("not met", "未达标"),
@@ -176,8 +227,6 @@ PHRASES: dict[str, tuple[str, str]] = {
     "title_flow": ("Referral flows: {label}", "转诊流向：{label}"),
     "title_map": ("Network map: {label}", "医疗集团机构分布：{label}"),
     "title_scorecard": ("Targets scorecard: {plan}", "目标评分卡：{plan}"),
-    "title_comparison": ("Scenario comparison", "情景比较"),
-    "title_paired": ("Paired differences against {baseline}", "相对于{baseline}的配对差异"),
     "title_response": ("Sensitivity: KPI against parameter", "敏感性分析：指标与参数"),
     "run_label": ("{name}, policy {policy}", "{name}，政策：{policy}"),
     # axis labels and legends
@@ -227,12 +276,12 @@ def check_lang(lang: str) -> int:
 
 
 def text(key: str, lang: str, **fmt: object) -> str:
-    """A figure or report phrase by key (or by its English text), formatted with ``fmt``."""
+    """A figure or report phrase by key (or by its English text), formatted with ``fmt``; a key
+    not in ``PHRASES`` is returned as it is (formatted), so a new phrase shows in English."""
     i = check_lang(lang)
     pair = PHRASES.get(key) or PHRASES.get(_BY_ENGLISH.get(key, ""))
-    if pair is None:
-        raise KeyError(f"no phrase {key!r} in sim.analysis.labels.PHRASES")
-    return pair[i].format(**fmt) if fmt else pair[i]
+    phrase = pair[i] if pair is not None else key
+    return phrase.format(**fmt) if fmt else phrase
 
 
 def kind_label(kind: str, lang: str) -> str:
