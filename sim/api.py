@@ -84,10 +84,10 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
         out = Path(out_dir)
         write_data(result, out)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
-                        cfg.targets.name, out, cfg.run.figures)
+                        cfg.targets.name, out, cfg.run.figures, cfg.report.lang)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
-            standard_figures(result.summary, result.timeseries, out, label_of(cfg))
+            standard_figures(out, cfg.report.lang)
         mark_complete(result, out)
         result.out_dir = out
     return result

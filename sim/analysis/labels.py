@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.config.schema import LANGS
 
-__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label"]
+__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts"]
 
 # unit keys → (en, zh)
 UNITS = {
@@ -237,10 +237,12 @@ PHRASES: dict[str, tuple[str, str]] = {
     "visits_per_day": ("visits per day", "每日就诊人次"),
     "utilisation_axis": ("utilisation (busy / staffed)", "利用率（忙碌/在岗）"),
     "date": ("date", "日期"),
+    "seven_day": ("(7-day rolling mean)", "（7日滑动平均）"),
     "band_ci": ("bands: 95% CI across replications", "阴影：重复运行间95%置信区间"),
     "servers_axis": ("staffed servers, daily mean (7-day max)", "在岗医生/床位数，日均（7日最大值）"),
     "opens": ("{name} opens", "{name}开业"),
-    "capacity_step": ("{name}: {service} {servers}", "{name}：{service} {servers}"),
+    "capacity_step": ("{service} → {servers}", "{service} → {servers}"),
+    "events_title": ("Openings and capacity changes", "开业与扩容"),
     "km_east": ("east (km)", "东西向（公里）"),
     "km_north": ("north (km)", "南北向（公里）"),
     "catchment": ("catchment (residents' area)", "服务片区（居民分布）"),
@@ -301,7 +303,7 @@ def _split_year(name: str) -> tuple[str, str | None]:
     return base, (year or None)
 
 
-def _family(base: str) -> tuple[str, str, str, str | None] | None:
+def kpi_parts(base: str) -> tuple[str, str, str, str | None] | None:
     """``wait_mean_hospital_outpatient_priority`` → (family, kind, service, class)."""
     for prefix in FAMILIES:
         if base.startswith(prefix + "_"):
@@ -324,7 +326,7 @@ def kpi_label(name: str, lang: str) -> str:
     base, year = _split_year(name)
     if base in KPIS:
         label = KPIS[base][i]
-    elif (fam := _family(base)) is not None:
+    elif (fam := kpi_parts(base)) is not None:
         prefix, kind, service, cls = fam
         where = (f"{kind_label(kind, lang)} {service_label(service, lang)}" if i == 0
                  else f"{kind_label(kind, lang)}{service_label(service, lang)}")
@@ -343,7 +345,7 @@ def kpi_unit_key(name: str) -> str:
     base, _ = _split_year(name)
     if base in KPIS:
         return KPIS[base][2]
-    fam = _family(base)
+    fam = kpi_parts(base)
     if fam is None:
         return ""
     prefix, kind, service, cls = fam

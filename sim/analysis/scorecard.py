@@ -101,42 +101,76 @@ def to_text(card: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def figure(card: pd.DataFrame, plan: str, out_dir: Path) -> None:
-    """Each target's KPI mean and 95% CI as a share of its threshold, coloured by verdict."""
+RULE = {">=": "≥", "<=": "≤"}
+
+
+def target_label(r: Any, lang: str) -> str:
+    """A target's text in ``lang`` (the targets file's ``text_zh`` / ``text_en``, else the KPI's
+    label), wrapped, with its rule and year."""
+    from sim.analysis.labels import kpi_label
+    from sim.analysis.plots import _wrap
+    own = r.text_zh if lang == "zh" else r.text_en
+    own = own if isinstance(own, str) and own.strip() else kpi_label(r.kpi, lang)
+    rule = f"{RULE.get(r.comparison, r.comparison)} {r.threshold:g}"
+    if lang == "zh":
+        rule = f"（{rule}{f'，{int(r.year)}年' if pd.notna(r.year) else ''}）"
+    else:
+        rule = f"({rule}{f', {int(r.year)}' if pd.notna(r.year) else ''})"
+    return f"{_wrap(own, lang, 44)}\n{rule}"
+
+
+def scorecard_figure(card: pd.DataFrame, plan: str, lang: str = "en") -> Any:
+    """Each target's KPI mean and 95% CI as a share of its threshold, coloured by verdict;
+    targets not measured are listed in grey."""
     import matplotlib.pyplot as plt
 
-    from sim.analysis.plots import PALETTE, save
+    from sim.analysis.labels import text
+    from sim.analysis.plots import PALETTE
 
-    shown = card[np.isfinite(card["mean"])].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(shown) + 1.6))
     colours = {MET: PALETTE[2], NOT_MET: PALETTE[3], INCONCLUSIVE: PALETTE[1],
                NOT_MEASURED: "0.6"}
-    for i, r in shown.iterrows():
+    labels = [target_label(r, lang) for r in card.itertuples()]
+    height = sum(0.3 + 0.22 * lab.count("\n") for lab in labels) + 1.8
+    fig, ax = plt.subplots(figsize=(9, height))
+    for i, r in card.reset_index(drop=True).iterrows():
+        if not np.isfinite(r["mean"]):
+            ax.text(1.0, i, text(NOT_MEASURED, lang), ha="center", va="center", fontsize=8,
+                    color="0.45", style="italic")
+            continue
         scale = r.threshold if r.threshold else 1.0
         lo = r.ci_low if np.isfinite(r.ci_low) else r["mean"]
         hi = r.ci_high if np.isfinite(r.ci_high) else r["mean"]
         ax.plot([lo / scale, hi / scale], [i, i], color=colours[r.verdict], lw=3)
+        shown = ax.get_legend_handles_labels()[1]
+        name = text(r.verdict, lang)
         ax.plot(r["mean"] / scale, i, "o", color=colours[r.verdict],
-                label=r.verdict if r.verdict not in ax.get_legend_handles_labels()[1] else None)
+                label=name if name not in shown else None)
     ax.axvline(1.0, color="0.3", ls="--", lw=1)
-    ax.set_yticks(range(len(shown)))
-    ax.set_yticklabels([f"{r.target} ({r.comparison} {r.threshold:g})"
-                        for r in shown.itertuples()])
-    ax.invert_yaxis()
-    ax.set_xlabel("KPI / target value (1 = on target); bars: 95% CI")
-    ax.set_title(f"Targets scorecard: {plan}")
-    ax.legend(loc="best", fontsize=8)
+    ax.set_yticks(range(len(card)))
+    ax.set_yticklabels(labels, fontsize=8.5)
+    ax.set_ylim(len(card) - 0.5, -0.5)
+    ax.set_xlabel(text("scorecard_axis", lang))
+    ax.set_title(text("title_scorecard", lang, plan=plan))
+    ax.grid(axis="x", alpha=0.3)
+    if ax.get_legend_handles_labels()[1]:
+        ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    save(fig, out_dir, "scorecard")
+    return fig
+
+
+def figure(card: pd.DataFrame, plan: str, out_dir: Path, lang: str = "en") -> None:
+    """Save the scorecard chart as ``figures/scorecard`` (PNG and SVG)."""
+    from sim.analysis.plots import save
+    save(scorecard_figure(card, plan, lang), out_dir, "scorecard")
 
 
 def write_scorecard(card: pd.DataFrame, plan: str, name: str, out_dir: Path,
-                    figures: bool) -> None:
-    """``scorecard.csv``, ``scorecard.md`` and (if ``figures``) ``figures/scorecard``, titled
-    with the targets' ``name`` (Latin script until the figures carry a CJK font)."""
+                    figures: bool, lang: str = "en") -> None:
+    """``scorecard.csv``, ``scorecard.md`` and (if ``figures``) ``figures/scorecard`` in
+    ``lang``, titled with the plan (zh) or the targets' ``name`` (en)."""
     from sim.runner.outputs import atomic_path, write_text
     with atomic_path(out_dir / "scorecard.csv") as tmp:
         card.to_csv(tmp, index=False)
     write_text(out_dir / "scorecard.md", to_markdown(card, plan))
     if figures and len(card):
-        figure(card, name, out_dir)
+        figure(card, plan if lang == "zh" else name, out_dir, lang)
