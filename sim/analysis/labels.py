@@ -96,7 +96,7 @@ KPIS: dict[str, tuple[str, str, str]] = {
     # referral flows (sim.metrics.kpis.flows)
     "flow_first_primary": ("First contact at primary care", "基层首诊", "per_10k_year"),
     "flow_first_hospital": ("First contact at a hospital", "直接到医院就诊", "per_10k_year"),
-    "flow_emergency": ("Emergency department arrivals", "急诊", "per_10k_year"),
+    "flow_emergency": ("Emergency arrivals", "急诊", "per_10k_year"),
     "flow_ambulance": ("Ambulance arrivals", "救护车送达", "per_10k_year"),
     "flow_up_referral": ("Up-referrals", "上转", "per_10k_year"),
     "flow_teleconsult": ("Teleconsultations", "远程会诊", "per_10k_year"),
@@ -239,7 +239,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "date": ("date", "日期"),
     "seven_day": ("(7-day rolling mean)", "（7日滑动平均）"),
     "band_ci": ("bands: 95% CI across replications", "阴影：重复运行间95%置信区间"),
-    "servers_axis": ("staffed servers, daily mean (7-day max)", "在岗医生/床位数，日均（7日最大值）"),
+    "servers_axis": ("doctors in session, daily mean (7-day max)", "在岗医生数，日均（7日最大值）"),
     "opens": ("{name} opens", "{name}开业"),
     "capacity_step": ("{service} → {servers}", "{service} → {servers}"),
     "events_title": ("Openings and capacity changes", "开业与扩容"),

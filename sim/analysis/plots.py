@@ -287,13 +287,14 @@ def capacity_figure(series: pd.DataFrame, config: dict | None = None, lang: str 
     fig, ax = plt.subplots(figsize=(10, 0.25 * len(changing) + 3.5))
     for i, f in enumerate(changing):
         ax.step(weekly.index, weekly[f], where="post", color=PALETTE[i % len(PALETTE)],
-                ls=("-", "--", ":")[(i // len(PALETTE)) % 3], lw=1.5,
+                ls=("-", "--", ":")[i % 3], lw=2.2 - 0.5 * (i % 3),
                 label=facility_name(f, facilities.get(f, {}), lang))
     ax.set_ylabel(text("servers_axis", lang))
     ax.set_xlabel(text("date", lang))
     ax.set_title(text("title_capacity", lang, label=label))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2, loc="upper left", framealpha=0.85)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
@@ -363,6 +364,7 @@ def flow_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> plt
                 color="0.25")
     for box, (x, y, kpis, key, tint) in FLOW_BOXES.items():
         name = kpi_label(key, lang) if key.startswith("flow_") else text(key, lang)
+        name = "\n".join(_wrap(part, lang, 26) for part in name.split("\n"))
         mean = _flow_value(summary, kpis)
         lines = [_fmt(mean)]
         if len(kpis) == 1:
@@ -643,8 +645,8 @@ def response_figure(points: pd.DataFrame, params: list[str], kpis: list[str], la
                 ax.set_xlabel(param, fontsize=8.5)
             if j == 0:
                 unit = kpi_unit(kpi, lang)
-                ax.set_ylabel(_wrap(kpi_label(kpi, lang), lang, 28)
-                              + (f"\n({unit})" if unit else ""), fontsize=8.5)
+                unit = (f"\n{unit}" if lang == "zh" else f"\n({unit})") if unit else ""
+                ax.set_ylabel(_wrap(kpi_label(kpi, lang), lang, 28) + unit, fontsize=8.5)
     fig.suptitle(text("title_response", lang))
     fig.tight_layout()
     return fig

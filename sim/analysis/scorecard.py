@@ -135,7 +135,7 @@ def scorecard_figure(card: pd.DataFrame, plan: str, lang: str = "en") -> Any:
     for i, r in card.reset_index(drop=True).iterrows():
         if not np.isfinite(r["mean"]):
             ax.text(1.0, i, text(NOT_MEASURED, lang), ha="center", va="center", fontsize=8,
-                    color="0.45", style="italic")
+                    color="0.4", bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7"))
             continue
         scale = r.threshold if r.threshold else 1.0
         lo = r.ci_low if np.isfinite(r.ci_low) else r["mean"]

@@ -1,0 +1,245 @@
+"""Figures: the CJK font, bilingual labels, the run's standard figures from its directory alone,
+and the sweep figures, in English and Chinese."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib import pyplot as plt
+from matplotlib.text import Text
+
+from sim.analysis import plots
+from sim.analysis.fonts import CJK, cjk_font_path, use_cjk_font
+from sim.analysis.labels import LANGS, PHRASES, kpi_label, kpi_unit, text
+from sim.analysis.scorecard import scorecard_figure
+from sim.api import simulate
+
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+FIGURES = ("waits", "daily", "flow", "map", "scorecard")
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """A small run in Chinese with figures on (and a home-bed lever, so every flow is drawn)."""
+    out = tmp_path_factory.mktemp("run")
+    simulate(["population.scale=0.02", "run.warmup_days=3", "run.horizon_days=14",
+              "run.replications=2", "run.workers=1", "run.progress=false", "run.figures=true",
+              "report.lang=zh", "policy=down_referral"], out_dir=out)
+    return out
+
+
+def _texts(fig: plt.Figure) -> list[str]:
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+
+
+def _has_cjk(fig: plt.Figure) -> bool:
+    return any(CJK_CHAR.search(t) for t in _texts(fig))
+
+
+# -- font -----------------------------------------------------------------------------------
+
+def _draw_chinese(names: list[str]) -> None:
+    fig, ax = plt.subplots()
+    ax.set_title("基层诊疗量占比 primary share")
+    ax.set_xlabel("上转 / 下转（每万居民每年）")
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names)
+    for fmt in ("png", "svg"):
+        fig.savefig(io.BytesIO(), format=fmt)
+    plt.close(fig)
+
+
+def test_chinese_renders_from_the_packaged_font_without_missing_glyphs():
+    use_cjk_font()
+    use_cjk_font()                              # idempotent
+    assert matplotlib.rcParams["font.family"][:2] == ["DejaVu Sans", CJK]
+    assert cjk_font_path().is_file() and "mplfonts" in str(cjk_font_path())
+    found = font_manager.fontManager.findfont(font_manager.FontProperties(family=CJK),
+                                              fallback_to_default=False)
+    assert Path(found).name == cjk_font_path().name
+    names = ["东丽医院", "张贵庄街社区卫生服务中心", "华明街社区卫生服务站1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw_chinese(names)
+    # the check can fail: without the fallback the same drawing warns about missing glyphs
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}), \
+            pytest.warns(UserWarning, match="Glyph .* missing"):
+        _draw_chinese(names)
+
+
+# -- labels ---------------------------------------------------------------------------------
+
+def test_every_kpi_of_a_run_has_a_chinese_label_and_a_unit(run_dir):
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    assert {"health_circle_15min", "flow_first_primary", "flow_home_bed"} <= set(summary.index)
+    for name in summary.index:
+        zh, en = kpi_label(name, "zh"), kpi_label(name, "en")
+        assert CJK_CHAR.search(zh), name
+        assert en != name.replace("_", " ") and not CJK_CHAR.search(en), name
+        assert kpi_unit(name, "en") and kpi_unit(name, "zh"), name
+
+
+def test_labels_by_year_fallback_and_languages():
+    assert kpi_label("primary_visit_share@2027", "zh") == "基层诊疗量占比（2027年）"
+    assert kpi_label("primary_visit_share@2027", "en").endswith("(2027)")
+    assert kpi_unit("primary_visit_share@2027", "en") == kpi_unit("primary_visit_share", "en")
+    assert kpi_label("some_new_kpi", "zh") == "some new kpi"
+    assert kpi_unit("wait_mean_hospital_beds_priority", "en") == "days"
+    assert kpi_unit("wait_mean_hospital_beds", "en") == "minutes"
+    assert kpi_label("wait_mean_hospital_outpatient_priority", "zh") == "集团医院门诊平均等候时间（优先）"
+    assert text("Paired differences against {baseline}", "zh", baseline="基线") == "相对于基线的配对差异"
+    assert text("not met", "zh") == "未达标" and text("Scorecard", "zh") == "目标评分卡"
+    for key in ("Report", "What was run", "Key figures", "Assumptions", "Resolved configuration",
+                "Scenario comparison", "Failed jobs", "met", "inconclusive", "not measured"):
+        assert CJK_CHAR.search(text(key, "zh")) and text(key, "en") == key
+    for en, zh in PHRASES.values():                # the same placeholders in both languages
+        assert set(re.findall(r"{(\w+)", en)) == set(re.findall(r"{(\w+)", zh)), en
+    with pytest.raises(ValueError, match="allowed: en, zh"):
+        kpi_label("primary_visit_share", "fr")
+    with pytest.raises(ValueError, match="allowed: en, zh"):
+        text("Report", "de")
+    assert LANGS == ("en", "zh")
+
+
+# -- a run's figures ------------------------------------------------------------------------
+
+def test_a_run_writes_every_standard_figure_as_png_and_svg(run_dir):
+    for name in FIGURES:
+        png, svg = run_dir / "figures" / f"{name}.png", run_dir / "figures" / f"{name}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml"), name
+
+
+def test_standard_figures_need_only_the_run_directory(run_dir, tmp_path):
+    for name in ("summary.csv", "timeseries.parquet", "config.resolved.yaml"):
+        shutil.copy(run_dir / name, tmp_path / name)
+    paths = plots.standard_figures(tmp_path, "en")
+    assert {p.name for p in paths} == {f"{n}.{e}" for n in ("waits", "daily", "flow", "map")
+                                       for e in ("png", "svg")}
+    assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def _run_figures(run_dir: Path, lang: str) -> dict[str, plt.Figure]:
+    run = plots.load_run(run_dir)
+    card = pd.read_csv(run_dir / "scorecard.csv")
+    return {"waits": plots.waits_figure(run.summary, lang, "x"),
+            "daily": plots.daily_figure(run.series, run.config, lang, "x"),
+            "flow": plots.flow_figure(run.summary, lang, "x"),
+            "map": plots.map_figure(run.config, run.summary, lang, "x"),
+            "scorecard": scorecard_figure(card, "dongli", lang)}
+
+
+def test_chinese_figures_speak_chinese_and_english_ones_english(run_dir):
+    for lang in LANGS:
+        for name, fig in _run_figures(run_dir, lang).items():
+            assert _has_cjk(fig) == (lang == "zh"), (lang, name)
+            plt.close(fig)
+
+
+def test_flow_diagram_shows_the_flow_kpis(run_dir):
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    fig = plots.flow_figure(summary, "zh", "x")
+    shown = " ".join(_texts(fig))
+    for kpi in ("flow_first_primary", "flow_up_referral", "flow_admit", "flow_discharge_home"):
+        assert plots._fmt(summary.loc[kpi, "mean"]) in shown, kpi
+    assert "上转" in shown and "下转社区病床" in shown and "每万居民每年" in shown
+    plt.close(fig)
+
+
+def test_map_draws_every_located_facility_and_the_circle_value(run_dir):
+    run = plots.load_run(run_dir)
+    fig = plots.map_figure(run.config, run.summary, "en", "x")
+    ax = fig.axes[0]
+    located = [f for f in run.config["network"]["facilities"].values() if f.get("location")]
+    assert len(ax.collections) == len(located)            # one marker per facility
+    reach = 15 / 60 * 4
+    circles = [p for p in ax.patches if np.isclose(p.get_radius(), reach)]
+    primary = [f for f in located if f["kind"] in ("centre", "station", "village")]
+    assert len(circles) == len(primary)
+    value = run.summary.loc["health_circle_15min", "mean"]
+    assert f"{value:.1%}" in ax.get_title()
+    assert ax.get_aspect() == 1.0
+    plt.close(fig)
+
+
+def test_daily_figure_marks_openings_inside_the_period(run_dir):
+    run = plots.load_run(run_dir)
+    config = run.config
+    dates = pd.to_datetime(run.series["date"])
+    mid = dates.min() + (dates.max() - dates.min()) / 2
+    fid = next(k for k, f in config["network"]["facilities"].items() if f["kind"] == "station")
+    config["network"]["facilities"][fid]["opens"] = f"{mid:%Y-%m-%d}"
+    events = plots.calendar_events(config, dates.min(), dates.max(), "zh")
+    name = config["network"]["facilities"][fid]["name"]
+    assert events == [(pd.Timestamp(f"{mid:%Y-%m-%d}"), f"{name}开业")]
+    fig = plots.daily_figure(run.series, config, "zh", "x")
+    lines = [ln for ln in fig.axes[0].lines if ln.get_linestyle() == "--"]
+    assert len(lines) == 1
+    assert any(f"{name}开业" in t for t in _texts(fig))
+    plt.close(fig)
+
+
+def test_scorecard_chart_uses_the_targets_chinese_text(run_dir):
+    card = pd.read_csv(run_dir / "scorecard.csv")
+    fig = scorecard_figure(card, "东丽", "zh")
+    ticks = [t.get_text().replace("\n", "") for t in fig.axes[0].get_yticklabels()]
+    for own in card["text_zh"]:
+        assert any(own in t for t in ticks), own
+    assert fig.axes[0].get_title() == "目标评分卡：东丽"
+    plt.close(fig)
+
+
+# -- sweep figures --------------------------------------------------------------------------
+
+SCENARIOS = ["baseline", "policy=gatekeeping", "policy=plan_2027"]
+KPIS = ["primary_visit_share", "wait_mean_hospital_outpatient", "up_referrals_per_10k"]
+
+
+def _table(offset: float = 0.0) -> pd.DataFrame:
+    rows = [(s, k, i + j + offset, i + j + offset - 0.5, i + j + offset + 0.5)
+            for i, s in enumerate(SCENARIOS) for j, k in enumerate(KPIS)]
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "mean", "ci_low", "ci_high"])
+
+
+def test_comparison_and_paired_figures(tmp_path):
+    fig = plots.comparison_figure(_table(), KPIS, "zh")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == len(KPIS)
+    assert [t.get_text() for t in shown[0].get_yticklabels()] == SCENARIOS
+    assert shown[0].get_title() == "基层诊疗量占比" and _has_cjk(fig)
+    paths = plots.save(fig, tmp_path, "comparison")
+    diffs = _table(offset=-1.0)
+    fig = plots.paired_figure(diffs, KPIS, "baseline", "en")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    labels = [t.get_text() for t in shown[0].get_yticklabels()]
+    assert "baseline" not in labels and len(labels) == 2
+    assert any(np.allclose(ln.get_xdata(), 0) for ln in shown[0].lines)     # the zero line
+    assert "baseline" in fig._suptitle.get_text() and not _has_cjk(fig)
+    paths += plots.save(fig, tmp_path, "paired")
+    assert [p.suffix for p in paths] == [".png", ".svg"] * 2 and all(p.exists() for p in paths)
+
+
+def test_response_figure_fits_the_slope(tmp_path):
+    rng = np.random.default_rng(0)
+    points = pd.DataFrame({"policy.adherence": rng.uniform(0, 1, 10),
+                           "demand.rate_scale": rng.uniform(0.8, 1.2, 10)})
+    points["primary_visit_share"] = 3.0 * points["policy.adherence"] + 0.1
+    points["up_referrals_per_10k"] = -2.0 * points["demand.rate_scale"]
+    fig = plots.response_figure(points, ["policy.adherence", "demand.rate_scale"],
+                                ["primary_visit_share", "up_referrals_per_10k"], "zh")
+    axes = np.array(fig.axes).reshape(2, 2)
+    assert axes[0, 0].get_title() == "斜率 3"
+    assert axes[1, 1].get_title() == "斜率 -2"
+    assert axes[1, 0].get_xlabel() == "policy.adherence" and "基层诊疗量占比" in \
+        axes[0, 0].get_ylabel()
+    paths = plots.save(fig, tmp_path, "response")
+    assert all(p.exists() for p in paths)
