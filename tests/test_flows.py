@@ -47,7 +47,8 @@ def test_flows_are_consistent_with_the_episodes_started():
     # remote settling and up-referrals all start at a primary consultation or a follow-up
     remote = count["flow_teleconsult"] + count["flow_remote_diagnosis"]
     assert count["flow_teleconsult"] > 0 and count["flow_remote_diagnosis"] > 0
-    assert count["flow_up_referral"] + remote <= count["flow_first_primary"] + count["flow_followup"]
+    after_primary = count["flow_first_primary"] + count["flow_followup"]
+    assert count["flow_up_referral"] + remote <= after_primary
     # follow-ups come only after discharges home
     assert 0 < count["flow_followup"] <= count["flow_discharge_home"]
     # referrals out of the group start at group hospitals' outpatients

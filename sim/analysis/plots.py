@@ -5,7 +5,6 @@ A run's figures read only its directory's tidy outputs (``summary.csv``, ``times
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import textwrap
@@ -369,8 +368,8 @@ def flow_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> plt
         lines = [_fmt(mean)]
         if len(kpis) == 1:
             lo, hi = (_flow_value(summary, kpis, c) for c in ("ci_low", "ci_high"))
-            if np.isfinite(lo) and np.isfinite(hi) and hi > lo:
-                lines.append(f"[{_fmt(lo)}–{_fmt(hi)}]")
+            if np.isfinite(lo) and np.isfinite(hi) and hi > lo:    # volumes: not below 0
+                lines.append(f"[{_fmt(max(lo, 0.0))}, {_fmt(hi)}]")
         if box == "E" and "flow_ambulance" in summary.index:
             lines.append(text("of_which_ambulance", lang,
                               n=_fmt(summary.loc["flow_ambulance", "mean"])))
