@@ -183,7 +183,9 @@ def waits_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> pl
     for ax, (_, key, scale, items) in zip(axes[:, 0], panels):
         block = summary.loc[[n for n, _ in items]].assign(label=[lab for _, lab in items])
         block = block.sort_values("mean")
-        ax.barh(block["label"], block["mean"] / scale, xerr=_err(block, scale),
+        err = _err(block, scale)
+        err[0] = np.minimum(err[0], block["mean"].to_numpy() / scale)   # waits are not negative
+        ax.barh(block["label"], block["mean"] / scale, xerr=err,
                 color=PALETTE[0] if key == "wait_minutes" else PALETTE[1], capsize=3)
         ax.set_xlabel(text(key, lang))
         ax.grid(axis="x", alpha=0.3)
@@ -499,12 +501,14 @@ def short_name(name: str, lang: str) -> str:
 
 def _place_labels(fig: plt.Figure, ax: plt.Axes, labels: list) -> None:
     """Greedy label placement: each label takes the first of eight spots around its point
-    that overlaps no label placed before it (else the least-overlapping spot)."""
+    that overlaps no marker or label placed before it and stays inside the axes (else the
+    spot that does least of either)."""
     spots = [(5, 2, "left", "bottom"), (5, -2, "left", "top"), (-5, 2, "right", "bottom"),
              (-5, -2, "right", "top"), (0, 6, "center", "bottom"), (0, -6, "center", "top"),
              (9, 0, "left", "center"), (-9, 0, "right", "center")]
     renderer = fig.canvas.get_renderer()
     ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
     # the markers themselves: a label should not hide one
     placed: list = [Bbox.from_bounds(px - 4, py - 4, 8, 8)
                     for px, py in ax.transData.transform([(x, y) for x, y, *_ in labels])]
@@ -517,6 +521,9 @@ def _place_labels(fig: plt.Figure, ax: plt.Axes, labels: list) -> None:
             box = t.get_window_extent(renderer).expanded(1.02, 1.05)
             overlap = sum(max(0, min(box.x1, b.x1) - max(box.x0, b.x0))
                           * max(0, min(box.y1, b.y1) - max(box.y0, b.y0)) for b in placed)
+            inside = (max(0, min(box.x1, frame.x1) - max(box.x0, frame.x0))
+                      * max(0, min(box.y1, frame.y1) - max(box.y0, frame.y0)))
+            overlap += 2 * (box.width * box.height - inside)     # sticking out of the axes
             if overlap < best_overlap:
                 if best is not None:
                     best[0].remove()
