@@ -17,14 +17,17 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from sim.analysis.report import write_run_report
 from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
+from sim.config.assumptions import assumptions
 from sim.config.explain import explain
-from sim.runner.outputs import mark_complete, write_data
+from sim.runner.outputs import mark_complete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("network", "population", "demand", "policy", "targets", "run")
+SCENARIO_GROUPS = ("preset", "plan", "experiment")   # global packages: their files are sources too
 
 
 def compose_config(overrides: list[str] | None = None, config_name: str = "config",
@@ -49,12 +52,12 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
 def sources_of(choices: Mapping[str, Any], overrides: list[str]) -> dict[str, str]:
     """Where values came from, for error messages: each group's YAML file, each override's key."""
     out = {group: f"configs/{group}/{choices[group]}.yaml"
-           for group in GROUPS if choices.get(group)}
+           for group in GROUPS + SCENARIO_GROUPS if choices.get(group)}
     if choices.get("policy"):
         out.update(_lever_sources(choices["policy"]))
     for o in overrides:
         key = o.lstrip("+~").split("=", 1)[0]
-        if key not in GROUPS:                 # a group choice names a file, mapped above
+        if key not in GROUPS + SCENARIO_GROUPS:   # a group choice names a file, mapped above
             out[key] = "a command-line override"
     return out
 
@@ -83,14 +86,21 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     if out_dir is not None:
         out = Path(out_dir)
         write_data(result, out)
+        write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
                         cfg.targets.name, out, cfg.run.figures, cfg.report.lang)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
             standard_figures(out, cfg.report.lang)
+        write_run_report(out, cfg.report.lang)
         mark_complete(result, out)
         result.out_dir = out
     return result
+
+
+def config_files(sources: Mapping[str, str]) -> list[str]:
+    """The config files a run was composed from (relative to the project), in order."""
+    return sorted({v for v in sources.values() if v.endswith(".yaml")})
 
 
 def single_year(cfg: DictConfig) -> int | None:

@@ -1,25 +1,41 @@
-"""``python -m sim``: a thin Hydra wrapper around ``sim.api.run_config``."""
+"""``python -m sim``: a thin Hydra wrapper around ``sim.api.run_config``, for runs and sweeps.
+
+A sweep (``-m``) runs its jobs through the joblib launcher, skips jobs already complete with the
+same configuration, records a failed job in its folder instead of stopping the others, and ends
+with ``sweep_summary.csv``, comparison figures and a report (``SweepSummary``)."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import shutil
 import sys
+import traceback
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
-from sim.runner.outputs import is_complete
+from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
+                                write_text)
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
             "down_referrals_per_10k", "down_up_ratio", "wait_mean_centre_gp",
             "wait_mean_hospital_outpatient", "wait_mean_hospital_beds",
             "hospital_bed_occupancy", "bed_blocking_days", "visits_per_resident_year",
             "arrived")
+# settings that do not change results (also kept out of job folder names, configs/config.yaml)
+NOT_RESULTS = ("sweep_name", "results_dir", "run.workers", "run.progress", "report", "compare",
+               "experiment")
+MANIFEST = "run.json"
 
 register_configs()
 
@@ -35,40 +51,148 @@ def kpi_table(summary, names=HEADLINE) -> str:
     return "\n".join(lines)
 
 
+def fingerprint(cfg: DictConfig) -> str:
+    """A hash of everything in ``cfg`` that can change results: a completed job is reused only
+    when its fingerprint matches."""
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    for key in NOT_RESULTS:
+        head, _, leaf = key.rpartition(".")
+        (plain.get(head, {}) if head else plain).pop(leaf, None)
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _reusable(out_dir: Path, digest: str) -> bool:
+    """A completed job with the same configuration; a stale one loses its completion marker."""
+    if not is_complete(out_dir):
+        return False
+    manifest = out_dir / MANIFEST
+    if manifest.exists() and json.loads(manifest.read_text())["fingerprint"] == digest:
+        return True
+    print(f"configuration changed since {out_dir} completed: recomputing", file=sys.stderr)
+    (out_dir / COMPLETE_MARKER).unlink()
+    return False
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
-def main(cfg: DictConfig) -> None:
+def main(cfg: DictConfig) -> float | None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
+    sweeping = hc.mode == RunMode.MULTIRUN
+    digest = fingerprint(cfg)
+    if sweeping and _reusable(out_dir, digest):
+        print(f"skipped, already complete: {out_dir}")
+        return None
+    if sweeping:                      # jobs run side by side: one core each unless told
+        cfg.run.workers = cfg.run.workers or 1
+        cfg.run.progress = False
     sources = sources_of(hc.runtime.choices, list(hc.overrides.task))
+    clear_failure(out_dir)
+    manifest = {"fingerprint": digest, "overrides": list(hc.overrides.task),
+                "started": dt.datetime.now().isoformat(timespec="seconds")}
     try:
         validate(cfg, sources)
-    except ConfigError as err:
-        if not is_complete(out_dir):
-            shutil.rmtree(out_dir, ignore_errors=True)
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
-    total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
-    with tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
-              file=sys.stderr) as bar:
-        result = run_config(cfg, out_dir, sources, tick=bar.update)
+        write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
+        total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
+        with tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
+                  file=sys.stderr) as bar:
+            result = run_config(cfg, out_dir, sources, tick=bar.update)
+    except Exception as err:          # noqa: BLE001 - a sweep records it and goes on
+        if not sweeping:
+            _fail_run(out_dir, err)
+        message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
+        record_failure(out_dir, message, traceback.format_exc())
+        print(f"error: job {out_dir.name} failed: {message}", file=sys.stderr)
+        return None
+    manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
     print(kpi_table(result.summary))
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
     print(f"run directory: {out_dir}")
+    return None
+
+
+def _fail_run(out_dir: Path, err: Exception) -> None:
+    """A single run: bad input is one line and exit 2, leaving no half-written run directory."""
+    if not is_complete(out_dir):
+        shutil.rmtree(out_dir, ignore_errors=True)
+    if isinstance(err, ConfigError):
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    raise err
+
+
+class SweepSummary(Callback):
+    """At the end of a sweep: ``sweep_summary.csv``, paired differences, figures and report."""
+
+    failed = 0
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.analysis.compare import compare
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            result = compare([sweep_dir], sweep_dir, baseline=config.compare.baseline,
+                             kpis=list(config.compare.kpis), lang=config.report.lang)
+        except Exception as err:      # noqa: BLE001 - the jobs' results stand; say what failed
+            print(f"error: summarising {sweep_dir} failed: {err!r}; jobs' results are "
+                  "complete, re-run with python -m sim.compare", file=sys.stderr)
+            SweepSummary.failed = -1
+            return
+        SweepSummary.failed = result.failed
+        print(f"sweep: {result.complete} complete, {result.failed} failed; "
+              f"summary: {sweep_dir / 'sweep_summary.csv'}")
+
+
+def _job_overrides(args: list[str]) -> list[list[str]]:
+    """The jobs a ``-m`` command line sweeps over (Hydra's basic sweep syntax), or [] if the
+    syntax is another sweeper's."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    try:
+        parsed = OverridesParser.create().parse_overrides(args)
+        return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    except Exception:                 # noqa: BLE001 - not ours to judge; Hydra will
+        return []
+
+
+def precheck(args: list[str]) -> None:
+    """Compose the configs a command line asks for (each distinct value of a sweep once) and
+    check that outputs go under ``results_dir``; raises ``ConfigError``."""
+    multirun = any(a in ("-m", "--multirun") for a in args)
+    overrides = [a for a in args if "=" in a and not a.startswith("-")]
+    jobs = _job_overrides(overrides) if multirun else [overrides]
+    seen: set[str] = set()
+    for job in jobs:
+        if set(job) <= seen:
+            continue
+        seen |= set(job)
+        cfg, _ = compose_config([o for o in job if not o.startswith(("hydra.", "hydra/"))])
+        _inside_results(cfg, job)
+
+
+def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
+    results = Path(cfg.results_dir).resolve()
+    for o in overrides:
+        key, _, value = o.partition("=")
+        if key in ("hydra.run.dir", "hydra.sweep.dir") and "${" not in value:
+            if not Path(value).resolve().is_relative_to(results):
+                raise ConfigError(key, value, f"a folder under results_dir ({cfg.results_dir})",
+                                  "a command-line override")
 
 
 def entry(argv: list[str] | None = None) -> None:
-    """``python -m sim``: composition errors become one line and exit 2 before Hydra starts."""
+    """``python -m sim``: configuration errors are one line and exit 2 before Hydra starts;
+    a sweep with failed jobs exits 1."""
     args = sys.argv[1:] if argv is None else argv
-    if not any(a in ("-m", "--multirun") for a in args):
-        overrides = [a for a in args if "=" in a and not a.startswith(("-", "hydra.", "hydra/"))]
-        try:
-            compose_config(overrides)
-        except ConfigError as err:
-            print(f"error: {err}", file=sys.stderr)
-            sys.exit(2)
+    try:
+        precheck(args)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     main()
+    if SweepSummary.failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

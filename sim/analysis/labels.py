@@ -205,6 +205,14 @@ PHRASES: dict[str, tuple[str, str]] = {
     "error": ("error", "错误"),
     "status": ("status", "状态"),
     "folder": ("folder", "文件夹"),
+    "{start} – {end}, after {warmup} days of warm-up": (
+        "{start} – {end}, after {warmup} days of warm-up", "{start} – {end}（预热{warmup}天之后）"),
+    "complete": ("complete", "已完成"),
+    "failed": ("failed", "失败"),
+    "incomplete": ("incomplete", "未完成"),
+    "file": ("file", "文件"),
+    "key": ("key", "配置项"),
+    "note": ("source note", "来源说明"),
     # verdicts (the scorecard's own strings are the keys)
     "met": ("met", "达标"),
     "not met": ("not met", "未达标"),

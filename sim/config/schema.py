@@ -322,6 +322,14 @@ class DesignConfig:
 
 
 @dataclass
+class CompareConfig:
+    """Sweep comparisons: the baseline job (its overrides, e.g. ``policy=baseline``; empty =
+    the sweep's first job) and the KPIs to plot (empty = the headline KPIs and the targets')."""
+    baseline: str = ""
+    kpis: List[str] = field(default_factory=list)
+
+
+@dataclass
 class CalibrationConfig:
     """Observed values a calibration search fits: the run returns the sum of squared
     relative errors of these KPIs' means (the objective of ``hydra/sweeper=optuna``)."""
@@ -338,6 +346,7 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     design: DesignConfig = field(default_factory=DesignConfig)
+    compare: CompareConfig = field(default_factory=CompareConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     results_dir: str = "results"
     sweep_name: str = "${now:%Y-%m-%d}/${now:%H-%M-%S}"   # sweeps/<sweep_name>: fix it to resume

@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.runner.run import RunResult
 
 COMPLETE_MARKER = "summary.json"
+FAILURE_MARKER = "failed.json"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -54,6 +56,12 @@ def write_data(result: RunResult, out_dir: Path) -> None:
         result.timeseries.to_parquet(tmp, index=False)
 
 
+def write_assumptions(rows: list[dict], out_dir: Path) -> None:
+    """``assumptions.csv``: the config values the run rests on that no source gives."""
+    with atomic_path(Path(out_dir) / "assumptions.csv") as tmp:
+        pd.DataFrame(rows, columns=["file", "key", "value", "note"]).to_csv(tmp, index=False)
+
+
 def mark_complete(result: RunResult, out_dir: Path) -> None:
     """Write ``summary.json``: its presence means the run directory is complete."""
     summary = {k: {c: _json_number(v) for c, v in row.items()}
@@ -63,3 +71,13 @@ def mark_complete(result: RunResult, out_dir: Path) -> None:
 
 def is_complete(out_dir: Path) -> bool:
     return (Path(out_dir) / COMPLETE_MARKER).exists()
+
+
+def record_failure(out_dir: Path, error: str, detail: str) -> None:
+    """``failed.json``: the job's one-line error and its traceback (a sweep goes on)."""
+    write_text(Path(out_dir) / FAILURE_MARKER,
+               json.dumps({"error": error, "traceback": detail}, indent=1))
+
+
+def clear_failure(out_dir: Path) -> None:
+    (Path(out_dir) / FAILURE_MARKER).unlink(missing_ok=True)

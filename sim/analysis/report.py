@@ -1,0 +1,215 @@
+"""The readable report of a run or a sweep: ``report.md`` and a self-contained ``report.html``.
+
+Built from the output contract only, as a list of blocks rendered twice (Markdown beside the
+figures, HTML with the figures embedded), in English or Chinese (``report.lang``)."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.labels import kpi_label, kpi_unit, text
+from sim.runner.outputs import write_text
+
+HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
+            "down_referrals_per_10k", "down_up_ratio", "wait_mean_centre_gp",
+            "wait_mean_hospital_outpatient", "wait_mean_hospital_beds",
+            "hospital_bed_occupancy", "bed_blocking_days", "visits_per_resident_year",
+            "health_circle_15min", "arrived")
+FIGURE_ORDER = ("scorecard", "flow", "map", "daily", "capacity", "waits", "comparison",
+                "paired", "response")
+
+
+@dataclass
+class Block:
+    """A piece of a report: ``kind`` is heading, paragraph, table, figure, code or details."""
+    kind: str
+    body: Any
+    caption: str = ""
+
+
+def render_markdown(blocks: list[Block], base: Path) -> str:
+    """Markdown with figures linked relative to ``base`` (the report's folder)."""
+    out = []
+    for b in blocks:
+        if b.kind == "title":
+            out.append(f"# {b.body}")
+        elif b.kind == "heading":
+            out.append(f"## {b.body}")
+        elif b.kind == "paragraph":
+            out.append(b.body)
+        elif b.kind == "table":
+            out.append(_md_table(b.body))
+        elif b.kind == "figure":
+            out.append(f"![{b.caption}]({Path(b.body).relative_to(base).as_posix()})")
+        elif b.kind == "code":
+            out.append(f"<details><summary>{b.caption}</summary>\n\n```yaml\n{b.body}```\n"
+                       "</details>")
+    return "\n\n".join(out) + "\n"
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    return "\n".join([head, rule] + ["| " + " | ".join(r) + " |" for r in cells])
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return "–" if not np.isfinite(v) else f"{v:.4g}"
+    return str(v).replace("|", "\\|").replace("\n", " ")
+
+
+STYLE = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC",
+"Microsoft YaHei",system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f2f2f2}img{max-width:100%;margin:0.5em 0}figcaption{color:#555;font-size:0.9em}
+pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.8em}"""
+
+
+def render_html(blocks: list[Block], lang: str) -> str:
+    """One self-contained HTML file: figures embedded as base64 PNG."""
+    title = next((b.body for b in blocks if b.kind == "title"), "report")
+    out = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+           f'<meta charset="utf-8"><title>{html.escape(title)}</title>'
+           f"<style>{STYLE}</style></head><body>"]
+    for b in blocks:
+        if b.kind == "title":
+            out.append(f"<h1>{html.escape(b.body)}</h1>")
+        elif b.kind == "heading":
+            out.append(f"<h2>{html.escape(b.body)}</h2>")
+        elif b.kind == "paragraph":
+            out.append(f"<p>{html.escape(b.body)}</p>")
+        elif b.kind == "table":
+            out.append(b.body.to_html(index=False, na_rep="–", border=0,
+                                      float_format=lambda v: f"{v:.4g}"))
+        elif b.kind == "figure":
+            data = base64.b64encode(Path(b.body).read_bytes()).decode("ascii")
+            out.append(f'<figure><img alt="{html.escape(b.caption)}" '
+                       f'src="data:image/png;base64,{data}"><figcaption>'
+                       f"{html.escape(b.caption)}</figcaption></figure>")
+        elif b.kind == "code":
+            out.append(f"<details><summary>{html.escape(b.caption)}</summary>"
+                       f"<pre>{html.escape(b.body)}</pre></details>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(blocks: list[Block], out_dir: Path, lang: str) -> list[Path]:
+    """``report.md`` and ``report.html`` in ``out_dir``, each written atomically."""
+    out_dir = Path(out_dir)
+    md, page = out_dir / "report.md", out_dir / "report.html"
+    write_text(md, render_markdown(blocks, out_dir))
+    write_text(page, render_html(blocks, lang))
+    return [md, page]
+
+
+# -- content ------------------------------------------------------------------------------
+
+def ci_text(mean: float, lo: float, hi: float) -> str:
+    if not np.isfinite(mean):
+        return "–"
+    return f"{mean:.4g} [{lo:.4g}, {hi:.4g}]" if np.isfinite(lo) else f"{mean:.4g}"
+
+
+def kpi_rows(summary: pd.DataFrame, names: list[str], lang: str) -> pd.DataFrame:
+    """Label, unit, mean and 95% CI of the KPIs in ``names`` the summary has."""
+    rows = [(kpi_label(k, lang), kpi_unit(k, lang),
+             ci_text(*summary.loc[k, ["mean", "ci_low", "ci_high"]]), k)
+            for k in names if k in summary.index]
+    return pd.DataFrame(rows, columns=[text("KPI", lang), text("unit", lang),
+                                       text("mean [95% CI]", lang), "id"])
+
+
+def scorecard_rows(card: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The scorecard in the report's language: target, clause, rule, value, verdict."""
+    rows = []
+    for r in card.itertuples():
+        when = f" ({int(r.year)})" if pd.notna(r.year) else ""
+        verdict = text(r.verdict, lang)
+        if r.verdict == "inconclusive" and np.isfinite(r.replications_needed):
+            verdict += " " + text("≈{n} replications would decide", lang,
+                                  n=int(r.replications_needed))
+        rows.append((r.text_zh if lang == "zh" else r.text_en, r.clause,
+                     f"{kpi_label(r.kpi, lang)} {r.comparison} {r.threshold:g}{when}",
+                     ci_text(r.mean, r.ci_low, r.ci_high), verdict))
+    return pd.DataFrame(rows, columns=[text(c, lang) for c in
+                                       ("target", "clause", "rule", "mean [95% CI]",
+                                        "verdict")])
+
+
+def figures_of(out_dir: Path, lang: str) -> list[Block]:
+    """The folder's PNG figures in reading order, captioned."""
+    found = sorted((Path(out_dir) / "figures").glob("*.png"))
+    rank = {name: i for i, name in enumerate(FIGURE_ORDER)}
+    found.sort(key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+    return [Block("figure", p, text(f"figure:{p.stem}", lang)) for p in found]
+
+
+def run_blocks(run_dir: Path, lang: str) -> list[Block]:
+    """The report of one run: what was run, scorecard, key figures, figures, assumptions,
+    resolved configuration."""
+    from omegaconf import OmegaConf
+    run_dir = Path(run_dir)
+    cfg = OmegaConf.load(run_dir / "config.resolved.yaml")
+    summary = pd.read_csv(run_dir / "summary.csv", index_col="kpi")
+    scenario = cfg.get("preset") or cfg.network.name
+    blocks = [Block("title", text("Report: {scenario}, policy {policy}", lang,
+                                  scenario=scenario, policy=cfg.policy.name)),
+              Block("heading", text("What was run", lang)),
+              Block("table", what_was_run(run_dir, cfg, lang))]
+    card = run_dir / "scorecard.csv"
+    if card.exists() and len(pd.read_csv(card)):
+        blocks += [Block("heading", text("Scorecard", lang) + f": {cfg.targets.plan}"),
+                   Block("table", scorecard_rows(pd.read_csv(card), lang))]
+    blocks += [Block("heading", text("Key figures", lang)),
+               Block("table", kpi_rows(summary, list(HEADLINE), lang))]
+    blocks += figures_of(run_dir, lang)
+    blocks += assumption_blocks(run_dir, lang)
+    blocks.append(Block("code", (run_dir / "config.resolved.yaml").read_text("utf-8"),
+                        text("Resolved configuration", lang)))
+    return blocks
+
+
+def what_was_run(run_dir: Path, cfg: Any, lang: str) -> pd.DataFrame:
+    """Scenario, policy, targets, replications, seed, period, scale, command, timing."""
+    start = dt.date.fromisoformat(str(cfg.run.start_date))
+    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    rows = [("preset", cfg.get("preset") or "–"), ("network", cfg.network.name),
+            ("policy", cfg.policy.name), ("targets", cfg.targets.plan or cfg.targets.name),
+            ("replications", cfg.run.replications), ("seed", cfg.run.seed),
+            ("measured period", text("{start} – {end}, after {warmup} days of warm-up", lang,
+                                     start=start, end=end, warmup=cfg.run.warmup_days)),
+            ("population scale", cfg.population.scale)]
+    manifest = run_dir / "run.json"
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        rows.append(("command", "python -m sim " + " ".join(m.get("overrides", []))))
+        rows.append(("started", m.get("started", "")))
+    return pd.DataFrame([(text(k, lang), str(v)) for k, v in rows],
+                        columns=[text("item", lang), text("value", lang)])
+
+
+def assumption_blocks(run_dir: Path, lang: str) -> list[Block]:
+    path = Path(run_dir) / "assumptions.csv"
+    if not path.exists():
+        return []
+    table = pd.read_csv(path, keep_default_na=False)
+    table.columns = [text(c, lang) for c in table.columns]
+    return [Block("heading", text("Assumptions", lang)),
+            Block("paragraph", text("assumptions intro", lang, n=len(table))),
+            Block("table", table)]
+
+
+def write_run_report(run_dir: Path, lang: str = "en") -> list[Path]:
+    """``report.md`` and ``report.html`` of a run folder."""
+    return write_report(run_blocks(run_dir, lang), run_dir, lang)

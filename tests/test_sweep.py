@@ -1,0 +1,141 @@
+"""Sweeps from the command line: joblib jobs, resume, failures recorded, a killed worker."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SMALL
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = [a for a in SMALL if not a.startswith("run.workers")]
+
+
+def sim(*args: str, wait: bool = True, **kw):
+    cmd = [sys.executable, "-m", "sim", *args]
+    if not wait:
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, **kw)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def jobs_of(sweep: Path, key: str = "policy") -> dict[str, Path]:
+    """Job folders by their value of the swept ``key`` (folder names list every override)."""
+    return {o: p for p in sweep.iterdir() if (p / ".hydra").is_dir()
+            for o in p.name.split(",") if o.startswith(key + "=")}
+
+
+def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
+    args = ["-m", f"results_dir={tmp_path}", "sweep_name=s", *TINY,
+            "policy=baseline,gatekeeping"]
+    first = sim(*args)
+    assert first.returncode == 0, first.stdout + first.stderr
+    sweep = tmp_path / "sweeps" / "s"
+    assert "JoblibLauncher" in (sweep / "multirun.yaml").read_text()
+    jobs = jobs_of(sweep)
+    assert set(jobs) == {"policy=baseline", "policy=gatekeeping"}
+    table = pd.read_csv(sweep / "sweep_summary.csv")
+    assert set(table.job) == set(jobs) and set(table.status) == {"complete"}
+    share = table[table.kpi == "primary_first_contact"].set_index("job")
+    assert share.loc["policy=gatekeeping", "mean"] > share.loc["policy=baseline", "mean"]
+    diffs = pd.read_csv(sweep / "paired_differences.csv")
+    assert set(diffs.job) == {"policy=gatekeeping"} and diffs.paired.all()
+    for name in ("figures/comparison.png", "figures/paired.png", "report.html", "report.md"):
+        assert (sweep / name).stat().st_size > 0, name
+    done = {j: (p / "kpis.csv").stat().st_mtime_ns for j, p in jobs.items()}
+
+    again = sim(*args)                                    # nothing to do
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("skipped, already complete") == 2
+    assert {j: (p / "kpis.csv").stat().st_mtime_ns for j, p in jobs.items()} == done
+
+    manifest = jobs["policy=gatekeeping"] / "run.json"     # as if its config had changed
+    manifest.write_text(manifest.read_text().replace('"fingerprint": "', '"fingerprint": "x'))
+    third = sim(*args)
+    assert third.stdout.count("skipped, already complete") == 1
+    assert "configuration changed" in third.stderr
+    assert (jobs["policy=gatekeeping"] / "kpis.csv").stat().st_mtime_ns > done["policy=gatekeeping"]
+
+
+def test_failed_job_is_recorded_and_others_finish(tmp_path):
+    run = sim("-m", f"results_dir={tmp_path}", "sweep_name=f", *TINY,
+              "policy.gatekeeping.surcharge=5,-3")
+    assert run.returncode == 1
+    table = pd.read_csv(tmp_path / "sweeps" / "f" / "sweep_summary.csv")
+    status = table.groupby("job")["status"].first()
+    assert status["policy.gatekeeping.surcharge=5"] == "complete"
+    assert status["policy.gatekeeping.surcharge=-3"] == "failed"
+    error = table[table.status == "failed"].error.iloc[0]
+    assert error.startswith("policy.gatekeeping.surcharge = -3.0: must be") and "\n" not in error
+
+
+def test_sweep_composition_error_is_one_line_before_any_job(tmp_path):
+    run = sim("-m", f"results_dir={tmp_path}", "policy=baseline,gatekeeping,no_such_policy")
+    assert run.returncode == 2
+    assert run.stderr.startswith("error: ") and run.stderr.count("\n") == 1
+    assert "no_such_policy" in run.stderr and "gatekeeping" in run.stderr
+    assert not (tmp_path / "sweeps").exists()
+
+
+def test_output_outside_results_dir_is_refused(tmp_path):
+    run = sim(f"results_dir={tmp_path / 'results'}", f"hydra.run.dir={tmp_path / 'elsewhere'}")
+    assert run.returncode == 2 and "results_dir" in run.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (from /proc)."""
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                found.append(int(stat.parent.name))
+                frontier.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+def test_killed_workers_lose_nothing_and_the_sweep_completes_on_rerun(tmp_path):
+    args = ["-m", f"results_dir={tmp_path}", "sweep_name=k", "hydra.launcher.n_jobs=2",
+            *TINY, "run.horizon_days=60", "run.seed=1,2,3"]
+    sweep = tmp_path / "sweeps" / "k"
+    proc = sim(*args, wait=False)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:   # a job done, the third running
+        jobs = jobs_of(sweep, "run.seed") if sweep.exists() else {}
+        if "run.seed=3" in jobs and (jobs["run.seed=3"] / "run.json").exists():
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep ended before its third job started"
+    workers = [p for p in _children(proc.pid)
+               if "loky" in Path(f"/proc/{p}/cmdline").read_text(errors="ignore")]
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0, out
+    jobs = jobs_of(sweep, "run.seed")
+    done = {j: (p / "kpis.csv").stat().st_mtime_ns for j, p in jobs.items()
+            if (p / "summary.json").exists()}
+    assert 1 <= len(done) < 3 and "run.seed=3" not in done
+    for p in jobs.values():
+        assert not list(p.glob(".*.tmp")), "a temporary file survived"
+
+    rerun = sim(*args)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert rerun.stdout.count("skipped, already complete") == len(done)
+    assert all((p / "summary.json").exists() for p in jobs.values())
+    assert {j: (jobs[j] / "kpis.csv").stat().st_mtime_ns for j in done} == done
+    table = pd.read_csv(sweep / "sweep_summary.csv")
+    assert set(table.status) == {"complete"} and table.job.nunique() == 3
