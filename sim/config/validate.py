@@ -304,6 +304,14 @@ class _Checker:
                             and math.isfinite(x) for x in rng) and rng[0] < rng[1]):
                 self.fail(rkey, rng, "must be [low, high], finite numbers with low < high")
 
+    def calibration(self) -> None:
+        """Observed values to fit: finite and non-zero (the objective's errors are relative)."""
+        for kpi, v in self.cfg.calibration.observed.items():
+            self.number(f"calibration.observed.{kpi}", v)
+            if v == 0:
+                self.fail(f"calibration.observed.{kpi}", v, "must be non-zero: the objective "
+                          "divides by it")
+
     def policy(self) -> None:
         pol = self.cfg.policy
         for fld in ("adherence", "followup_signed", "followup_unsigned"):
@@ -433,5 +441,6 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c.demand()
     c.policy()
     c.design()
+    c.calibration()
     _targets(c)
     _no_foreign_targets(c, cfg)
