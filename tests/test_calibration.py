@@ -34,7 +34,8 @@ def test_objective_reads_a_run_config_and_a_summary_csv_layout():
 
 
 @pytest.mark.parametrize("summary, observed, match", [
-    (_summary(a=1.0), {"missing_kpi": 1.0}, "calibration.observed.missing_kpi = 1.0: .*no such KPI"),
+    (_summary(a=1.0), {"missing_kpi": 1.0},
+     "calibration.observed.missing_kpi = 1.0: .*no such KPI"),
     (_summary(a=math.nan), {"a": 1.0}, "calibration.observed.a = 1.0: .*mean of a is nan"),
     (_summary(a=1.0), {"a": 0.0}, "calibration.observed.a = 0.0: .*non-zero"),
     (_summary(a=1.0), {}, "needs at least one KPI"),

@@ -136,18 +136,21 @@ def _modelled(m: int, scale: float) -> int:
 
 
 def _staff(cfg: DictConfig, name: str, target: float, sources: Mapping[str, str]) -> None:
-    """Scale the servers counted by ``name`` so the modelled density is ``target`` exactly.
+    """Scale the servers counted by ``name`` so the modelled density is ``target`` (to within
+    one server, never below it).
 
-    The modelled total is round(target × modelled residents / unit), residents = catchment
-    residents × population.scale (as the model counts them); it is split over the services in
-    proportion to their servers on the run's last day, largest remainder, at least one each
-    (a staffed service keeps a server). Every base and schedule value of a service is scaled by
-    its own ratio (rounded, at least 1 where it was positive), and written in full-scale units
-    that the model's scaling maps back to the modelled numbers."""
+    The modelled total is the fewest servers that reach the density, ceil(target × modelled
+    residents / unit), residents = catchment residents × population.scale (as the model counts
+    them): a plan's density is a floor (its targets are ">="), and rounding to nearest would
+    score a plan that staffs to its target as "not met" by a fraction of a bed. The total is
+    split over the services in proportion to their servers on the run's last day (largest
+    remainder, at least one each: a staffed service keeps a server). Every base and schedule
+    value of a service is scaled by its own ratio (rounded, at least 1 where it was positive)
+    and written in full-scale units that the model's scaling maps back to the modelled numbers."""
     names, per = STAFFING[name]
     scale = float(cfg.population.scale)
     residents = sum(c.residents for c in cfg.population.catchments.values()) * scale
-    total = math.floor(target * residents / per + 0.5)
+    total = math.ceil(target * residents / per - 1e-9)     # 1e-9: an exact product stays put
     services = _services(cfg, names)
     key = f"network.staffing.{name}"
     staffed = [s for s in services if s.last > 0]
