@@ -21,6 +21,7 @@ from sim.analysis.report import write_run_report
 from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
+from sim.config.design import derive
 from sim.config.explain import explain
 from sim.runner.outputs import mark_complete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
@@ -81,6 +82,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
                tick: Callable[[int], None] | None = None) -> RunResult:
     """Validate, simulate every replication, and write the output contract if ``out_dir``."""
     validate(cfg, sources)
+    cfg = derive(cfg, sources)          # design point and planned staffing, recorded in the outputs
     result = run_replications(cfg, tick)
     result.scorecard = scorecard(result.summary, cfg.targets, single_year(cfg))
     if out_dir is not None:

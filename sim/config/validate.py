@@ -164,6 +164,9 @@ class _Checker:
             self.distribution("network.default_refer_to", n.default_refer_to, hospitals)
         if n.hospital_choice:
             self.distribution("network.hospital_choice", n.hospital_choice, hospitals)
+        for fld in ("gps_per_10k", "beds_per_1000"):
+            if n.staffing[fld] is not None:
+                self.number(f"network.staffing.{fld}", n.staffing[fld], 0.0, lo_open=True)
 
     def population(self) -> None:
         p = self.cfg.population
@@ -279,6 +282,41 @@ class _Checker:
                 self.fail(f"population.catchments.{cid}.location", c.location,
                           f"[x, y] km needed by {key}")
             self.number(f"population.catchments.{cid}.radius", c.radius, 0.0)
+
+    def design(self) -> None:
+        """A Latin-hypercube design: numeric keys that exist, low < high, a point inside it."""
+        from omegaconf import OmegaConf
+        d = self.cfg.design
+        self.number("design.n", d.n, 0, integer=True)
+        self.number("design.seed", d.seed, 0, integer=True)
+        if d.n > 0:
+            self.number("design.point", d.point, 0, d.n - 1, integer=True)
+            if not d.ranges:
+                self.fail("design.ranges", {}, "a design with n > 0 needs at least one key")
+        missing = object()
+        for key, rng in d.ranges.items():
+            rkey = f"design.ranges.{key}"
+            if key.split(".")[0] == "design":
+                self.fail(rkey, _plain(rng), "a design cannot vary its own settings")
+            current = OmegaConf.select(self.cfg, key, default=missing)
+            if current is missing or isinstance(current, bool) \
+                    or not isinstance(current, (int, float)):
+                what = "does not exist" if current is missing else f"is {_plain(current)!r}"
+                self.fail(rkey, _plain(rng), f"the key {what}; a range needs an existing "
+                          "numeric config key, e.g. policy.adherence")
+            rng = _plain(rng)
+            if not (isinstance(rng, list) and len(rng) == 2
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                            and math.isfinite(x) for x in rng) and rng[0] < rng[1]):
+                self.fail(rkey, rng, "must be [low, high], finite numbers with low < high")
+
+    def calibration(self) -> None:
+        """Observed values to fit: finite and non-zero (the objective's errors are relative)."""
+        for kpi, v in self.cfg.calibration.observed.items():
+            self.number(f"calibration.observed.{kpi}", v)
+            if v == 0:
+                self.fail(f"calibration.observed.{kpi}", v, "must be non-zero: the objective "
+                          "divides by it")
 
     def policy(self) -> None:
         pol = self.cfg.policy
@@ -409,5 +447,7 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c.population()
     c.demand()
     c.policy()
+    c.design()
+    c.calibration()
     _targets(c)
     _no_foreign_targets(c, cfg)
