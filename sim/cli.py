@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import shutil
 import sys
 import traceback
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
@@ -81,7 +83,7 @@ def main(cfg: DictConfig) -> float | None:
     digest = fingerprint(cfg)
     if sweeping and _reusable(out_dir, digest):
         print(f"skipped, already complete: {out_dir}")
-        return None
+        return _objective(cfg, pd.read_csv(out_dir / "summary.csv", index_col="kpi"))
     if sweeping:                      # jobs run side by side: one core each unless told
         cfg.run.workers = cfg.run.workers or 1
         cfg.run.progress = False
@@ -102,7 +104,7 @@ def main(cfg: DictConfig) -> float | None:
         message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
         record_failure(out_dir, message, traceback.format_exc())
         print(f"error: job {out_dir.name} failed: {message}", file=sys.stderr)
-        return None
+        return math.nan if cfg.calibration.observed else None   # a failed trial to Optuna
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
     print(kpi_table(result.summary))
@@ -110,7 +112,15 @@ def main(cfg: DictConfig) -> float | None:
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
     print(f"run directory: {out_dir}")
-    return None
+    return _objective(cfg, result.summary)
+
+
+def _objective(cfg: DictConfig, summary: pd.DataFrame) -> float | None:
+    """What a calibration sweep minimises (``calibration.observed`` set), else nothing."""
+    if not cfg.calibration.observed:
+        return None
+    from sim.analysis.calibration import objective
+    return objective(summary, cfg.calibration.observed)
 
 
 def _fail_run(out_dir: Path, err: Exception) -> None:
