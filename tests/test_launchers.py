@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP = ["population.scale=0.02", "run=quick", "run.replications=2", "run.workers=1",
@@ -34,12 +35,11 @@ def test_launcher_runs_a_two_job_sweep(launcher, tmp_path):
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     summaries = sorted(tmp_path.rglob("summary.json"))
-    jobs = sorted(p.parent.name for p in summaries)
-    assert len(jobs) == 2, (jobs, done.stdout[-2000:])
-    assert [p for p in ("policy=baseline", "policy=gatekeeping") if any(p in j for j in jobs)] \
-        == ["policy=baseline", "policy=gatekeeping"], jobs
+    assert len(summaries) == 2, done.stdout[-2000:]
+    policies = set()
     for path in summaries:
         summary = json.loads(path.read_text())
         assert summary["arrived"]["mean"] > 0, path
-        for name in ("kpis.csv", "config.resolved.yaml"):
-            assert (path.parent / name).exists(), path.parent / name
+        assert (path.parent / "kpis.csv").exists()
+        policies.add(OmegaConf.load(path.parent / "config.resolved.yaml").policy.name)
+    assert policies == {"baseline", "gatekeeping"}
