@@ -16,7 +16,11 @@ def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
                     on_day: Callable[[int], None] | None = None
                     ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs ``{name: value}`` and the tidy daily time series of replication ``rep``."""
-    model = MedicalGroup(cfg, seed_seq).run(on_day)
+    return reduce_model(MedicalGroup(cfg, seed_seq).run(on_day), rep)
+
+
+def reduce_model(model: MedicalGroup, rep: int) -> tuple[dict[str, float], pd.DataFrame]:
+    """A finished replication's KPIs (overall and per calendar year) and daily time series."""
     log = model.log.arrays()
     values = kpis.compute(measures(model, log=log))
     for year, (first, last) in calendar_years(model.clock).items():
