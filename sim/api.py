@@ -78,7 +78,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
                tick: Callable[[int], None] | None = None) -> RunResult:
     """Validate, simulate every replication, and write the output contract if ``out_dir``."""
     validate(cfg, sources)
-    result = run_replications(cfg, tick)
+    result = run_replications(cfg, tick, out_dir)
     result.scorecard = scorecard(result.summary, cfg.targets, single_year(cfg))
     if out_dir is not None:
         out = Path(out_dir)

@@ -3,17 +3,19 @@
     python -m sim.bench                       # the default preset, full scale, one year
     python -m sim.bench population.scale=0.2  # any override, e.g. run.horizon_days=1825
     python -m sim.bench --sim-only            # skip the reduction to KPIs and daily series
+    python -m sim.bench run.events=true       # also stream the event log (to a temp dir)
 
-Reports the simulation's wall time, episodes, visits and SimPy events per second, the time to
+Reports the simulation's wall and CPU time, episodes, visits and SimPy events per second, the time to
 reduce the logs to KPIs and daily series (as the runner does), and peak memory: the process's
 peak resident set (``ru_maxrss``; after the simulation and overall, plus any children's), its
 anonymous and file-backed parts sampled from ``/proc`` (Linux), and with ``--trace-memory``
-the traced Python allocations.
+the traced Python allocations; with ``run.events`` the event log's size.
 """
 from __future__ import annotations
 
 import resource
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -24,8 +26,8 @@ import simpy
 from sim.api import compose_config
 from sim.config import validate
 from sim.engine.streams import replication_seeds
-from sim.model.group import MedicalGroup
-from sim.runner.replication import reduce_model
+from sim.runner.events import EVENTS_DIR
+from sim.runner.replication import reduce_model, replication
 
 FLAGS = ("--trace-memory", "--sim-only")
 
@@ -82,17 +84,19 @@ def bench(overrides: list[str], trace_memory: bool = False,
     validate(cfg, sources)
     if trace_memory:
         tracemalloc.start()
-    with MemorySampler() as mem:
-        env = simpy.Environment()
-        model = MedicalGroup(cfg, replication_seeds(cfg.run.seed, 1)[0], env)
-        t0 = time.perf_counter()
-        model.run()
-        wall = time.perf_counter() - t0
-        rss_sim = max_rss_mib()[0]
-        t1 = time.perf_counter()
-        if reduce:
-            reduce_model(model, 0)
-        reduce_s = time.perf_counter() - t1 if reduce else float("nan")
+    env = simpy.Environment()
+    with MemorySampler() as mem, tempfile.TemporaryDirectory(prefix="medgroup-bench-") as out:
+        with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out, env) as model:
+            t0, c0 = time.perf_counter(), time.process_time()
+            model.run()
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            rss_sim = max_rss_mib()[0]
+            t1 = time.perf_counter()
+            if reduce:
+                reduce_model(model, 0)
+            reduce_s = time.perf_counter() - t1 if reduce else float("nan")
+        events_mib = sum(p.stat().st_size for p in (Path(out) / EVENTS_DIR).glob("*.parquet")) \
+            / 2**20 if cfg.run.events else float("nan")
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace_memory else float("nan")
     if trace_memory:
         tracemalloc.stop()
@@ -104,6 +108,7 @@ def bench(overrides: list[str], trace_memory: bool = False,
         "simulated_days": days,
         "wall_s": wall,
         "wall_s_per_year": wall * 365 / days,
+        "cpu_s": cpu,
         "reduce_s": reduce_s,
         "episodes": model.arrived,
         "visits": visits,
@@ -116,6 +121,7 @@ def bench(overrides: list[str], trace_memory: bool = False,
         "max_rss_children_mib": rss_children,
         "anon_peak_mib": mem.peak["RssAnon"],
         "file_peak_mib": mem.peak["RssFile"],
+        "events_mib": events_mib,
     }
 
 
@@ -127,6 +133,7 @@ def main(argv: list[str]) -> None:
     print(f"one replication, {r['simulated_days']} simulated days (warm-up included)"
           f" of: {' '.join(overrides) or 'the default preset'}")
     print(f"  wall time          {r['wall_s']:8.1f} s   ({r['wall_s_per_year']:.1f} s per simulated year)")
+    print(f"  CPU time           {r['cpu_s']:8.1f} s   (this process; less sensitive to a busy machine)")
     print(f"  episodes           {r['episodes']:>10,}")
     print(f"  visits             {r['visits']:>10,}   ({r['visits_per_s']:,.0f} per second)")
     print(f"  SimPy events       {r['events']:>10,}   ({r['events_per_s']:,.0f} per second)")
@@ -138,6 +145,8 @@ def main(argv: list[str]) -> None:
           f"{r['max_rss_sim_mib']:.0f} MiB by the end of the simulation)")
     if r["max_rss_children_mib"]:
         print(f"  peak RSS children  {r['max_rss_children_mib']:8.0f} MiB (largest child)")
+    if r["events_mib"] == r["events_mib"]:
+        print(f"  events.parquet     {r['events_mib']:8.0f} MiB")
     print(f"  sampled peaks      {r['anon_peak_mib']:8.0f} MiB anonymous, "
           f"{r['file_peak_mib']:.0f} MiB file-backed")
 
