@@ -13,6 +13,7 @@ the traced Python allocations; with ``run.events`` the event log's size.
 """
 from __future__ import annotations
 
+import math
 import resource
 import sys
 import tempfile
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> None:
     print(f"one replication, {r['simulated_days']} simulated days (warm-up included)"
           f" of: {' '.join(overrides) or 'the default preset'}")
     print(f"  wall time          {r['wall_s']:8.1f} s   ({r['wall_s_per_year']:.1f} s per simulated year)")
-    print(f"  CPU time           {r['cpu_s']:8.1f} s   (this process; less sensitive to a busy machine)")
+    print(f"  CPU time           {r['cpu_s']:8.1f} s   (less sensitive to a busy machine)")
     print(f"  episodes           {r['episodes']:>10,}")
     print(f"  visits             {r['visits']:>10,}   ({r['visits_per_s']:,.0f} per second)")
     print(f"  SimPy events       {r['events']:>10,}   ({r['events_per_s']:,.0f} per second)")
@@ -145,7 +146,7 @@ def main(argv: list[str]) -> None:
           f"{r['max_rss_sim_mib']:.0f} MiB by the end of the simulation)")
     if r["max_rss_children_mib"]:
         print(f"  peak RSS children  {r['max_rss_children_mib']:8.0f} MiB (largest child)")
-    if r["events_mib"] == r["events_mib"]:
+    if not math.isnan(r["events_mib"]):
         print(f"  events.parquet     {r['events_mib']:8.0f} MiB")
     print(f"  sampled peaks      {r['anon_peak_mib']:8.0f} MiB anonymous, "
           f"{r['file_peak_mib']:.0f} MiB file-backed")

@@ -95,7 +95,8 @@ def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
         pumper.start()
     try:
         with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_worker, cfg, r, s, progress, out_dir) for r, s in enumerate(seeds)]
+            futures = [pool.submit(_worker, cfg, r, s, progress, out_dir)
+                       for r, s in enumerate(seeds)]
             return [f.result() for f in futures]
     finally:
         done.set()
