@@ -49,8 +49,9 @@ class _Table:
     """One log table on disk: a raw file per column, rows appended a closed chunk at a time, and
     per chunk its row count and the smallest and largest time (to find a period's rows)."""
 
-    def __init__(self, directory: Path, columns: tuple, time: str):
+    def __init__(self, directory: Path, columns: tuple, time: str, mapped: list):
         self.directory = directory
+        self.mapped = mapped                # weak references to every array mapped
         self.codes = dict(columns)
         self.time = time
         self.files = {name: open(directory / name, "wb") for name in self.codes}
@@ -87,7 +88,7 @@ class _Table:
         """Every row of column ``name``, mapped read-only from its file (no copy)."""
         col = self._maps.get(name)
         if col is None:
-            col = _map(self.directory / name, self.codes[name])
+            col = _map(self.directory / name, self.codes[name], self.mapped)
             self._maps[name] = col
         return col
 
@@ -121,7 +122,7 @@ class _Table:
         finally:
             for f in files.values():
                 f.close()
-        return {name: _map(out / name, code) for name, code in self.codes.items()}
+        return {name: _map(out / name, code, self.mapped) for name, code in self.codes.items()}
 
     def blocks(self, names: tuple[str, ...], r0: int = 0, r1: int | None = None
                ) -> Iterator[dict[str, np.ndarray]]:
@@ -150,13 +151,16 @@ class _Table:
         self._maps.clear()
 
 
-def _map(path: Path, code: str) -> np.ndarray:
-    """The raw file at ``path`` as a read-only numpy array of type ``code`` (memory-mapped)."""
+def _map(path: Path, code: str, mapped: list) -> np.ndarray:
+    """The raw file at ``path`` as a read-only numpy array of type ``code`` (memory-mapped),
+    noted in ``mapped`` (weakly)."""
     size = os.path.getsize(path)
     if not size:
         return np.zeros(0, dtype=code)
     with open(path, "rb") as f:
-        return np.frombuffer(mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ), dtype=code)
+        col = np.frombuffer(mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ), dtype=code)
+    mapped.append(weakref.ref(col))
+    return col
 
 
 class Log:
@@ -175,8 +179,9 @@ class Log:
         self.sink = sink
         self.directory = Path(tempfile.mkdtemp(prefix="medgroup-log-", dir=directory))
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(self.directory), True)
-        self.tables = {"v": _Table(self.directory, VISIT_COLUMNS, "v_t"),
-                       "s": _Table(self.directory, STEP_COLUMNS, "s_t")}
+        self._mapped: list[weakref.ref] = []
+        self.tables = {"v": _Table(self.directory, VISIT_COLUMNS, "v_t", self._mapped),
+                       "s": _Table(self.directory, STEP_COLUMNS, "s_t", self._mapped)}
         self._periods = 0
         self._open()
 
@@ -261,6 +266,16 @@ class Log:
         """Every closed row of every column (read-only, mapped from the scratch files)."""
         return {name: table.column(name) for table in self.tables.values()
                 for name in table.codes}
+
+    def release(self) -> None:
+        """Drop the pages of every mapped column from this process's resident set (they stay
+        in the page cache; the next read maps them again), so a reduction that reads one
+        column after another holds only what the current step reads."""
+        alive = [(ref, col) for ref in self._mapped if (col := ref()) is not None]
+        self._mapped[:] = [ref for ref, _ in alive]
+        if hasattr(mmap, "MADV_DONTNEED"):
+            for _, col in alive:
+                col.base.obj.madvise(mmap.MADV_DONTNEED)
 
     def _scratch(self) -> Path:
         """A new directory for one period's filtered rows; the previous period's files are

@@ -52,10 +52,11 @@ def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
 def reduce_model(model: MedicalGroup, rep: int) -> tuple[dict[str, float], pd.DataFrame]:
     """A finished replication's KPIs (overall and per calendar year) and daily time series,
     read from its log one period at a time."""
-    values = kpis.compute(measures(model))
+    release = model.log.release
+    values = kpis.compute(measures(model), release)
     for year, (first, last) in calendar_years(model.clock).items():
         values.update({f"{k}@{year}": v
-                       for k, v in kpis.compute(measures(model, first, last)).items()
+                       for k, v in kpis.compute(measures(model, first, last), release).items()
                        if k not in kpis.WHOLE_RUN})
     return values, timeseries(model, rep)
 
