@@ -17,7 +17,7 @@ from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
 from sim.runner import replication as replication_module
 from sim.runner.events import EVENTS_DIR, part_name
-from sim.runner.replication import run_replication
+from sim.runner.replication import SCRATCH_DIR, run_replication
 
 COLUMNS = ["replication", "episode", "t", "date", "facility", "service", "step",
            "episode_type", "priority", "referred", "wait", "value"]
@@ -94,6 +94,7 @@ def test_spilled_periods_equal_in_memory_masks_in_a_run():
     cfg, _ = compose_config(LONG)
     with replication_module.replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0]) as m:
         m.run()
+        assert m.log.tables["s"].ordered         # steps are logged in time order
         a = m.log.arrays()
         assert (a["v_t"] < np.repeat(np.arange(len(m.log.tables["v"].ends)),
                                      np.diff(m.log.tables["v"].ends, prepend=0)) * DAY).any()
@@ -113,6 +114,7 @@ def test_events_parquet_has_the_documented_columns_and_one_part_per_replication(
     result, out = run_with_events
     parts = sorted(p.name for p in (out / EVENTS_DIR).iterdir())
     assert parts == [part_name(0), part_name(1)]          # nothing temporary left beside them
+    assert not (out / SCRATCH_DIR).exists()               # the spilled logs are gone
     events = pd.read_parquet(out / EVENTS_DIR)
     assert list(events.columns) == COLUMNS
     assert sorted(events["replication"].unique()) == [0, 1]
@@ -174,14 +176,16 @@ def test_a_failing_replication_leaves_no_part_and_no_scratch(tmp_path, monkeypat
     original = MedicalGroup._snapshot
 
     def failing(self, day):
-        if day == 8:
+        if day == 8:            # mid-run: a temporary part and the spilled log exist
             assert [p.name for p in (tmp_path / EVENTS_DIR).iterdir()][0].startswith(".")
+            assert any((tmp_path / SCRATCH_DIR).iterdir())
             raise RuntimeError("interrupted")
         original(self, day)
     monkeypatch.setattr(MedicalGroup, "_snapshot", failing)
     with pytest.raises(RuntimeError, match="interrupted"):
         run_replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out_dir=tmp_path)
     assert list((tmp_path / EVENTS_DIR).iterdir()) == []
+    assert not (tmp_path / SCRATCH_DIR).exists()
     assert list(scratch_root.iterdir()) == []
 
 
@@ -194,4 +198,5 @@ def test_an_error_while_reducing_also_cleans_up(tmp_path, monkeypatch, scratch_r
     with pytest.raises(RuntimeError, match="reduction failed"):
         run_replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out_dir=tmp_path)
     assert list((tmp_path / EVENTS_DIR).iterdir()) == []
+    assert not (tmp_path / SCRATCH_DIR).exists()
     assert list(scratch_root.iterdir()) == []

@@ -16,6 +16,8 @@ from sim.model.group import MedicalGroup
 from sim.model.population import signed_residents
 from sim.runner.events import EVENTS_DIR, EventWriter
 
+SCRATCH_DIR = ".scratch"      # in a run directory: its replications' spilled logs while they run
+
 
 def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
                     on_day: Callable[[int], None] | None = None,
@@ -30,10 +32,15 @@ def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
 def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
                 out_dir: str | Path | None = None,
                 env: simpy.Environment | None = None) -> Iterator[MedicalGroup]:
-    """Replication ``rep``'s model, its log streaming to the event log when ``run.events`` and
-    ``out_dir``. On leaving, the event part is committed if the block succeeded (deleted if
-    not) and the log's scratch files are removed either way."""
-    log = Log(episodes=bool(cfg.run.events) and out_dir is not None)
+    """Replication ``rep``'s model, its log spilling to ``out_dir/.scratch/`` (the system temp
+    dir without ``out_dir``) and streaming to the event log when ``run.events`` and ``out_dir``.
+    On leaving, the event part is committed if the block succeeded (deleted if not) and the
+    log's scratch files are removed either way."""
+    scratch = None
+    if out_dir is not None:
+        scratch = Path(out_dir) / SCRATCH_DIR
+        scratch.mkdir(parents=True, exist_ok=True)
+    log = Log(scratch, episodes=bool(cfg.run.events) and out_dir is not None)
     writer = None
     try:
         model = MedicalGroup(cfg, seed_seq, env, log=log)
@@ -47,6 +54,16 @@ def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
         if writer is not None:
             writer.abort()
         log.close()
+        if scratch is not None:
+            _remove_if_empty(scratch)
+
+
+def _remove_if_empty(directory: Path) -> None:
+    """Remove ``directory`` unless another replication's scratch is still in it."""
+    try:
+        directory.rmdir()
+    except OSError:
+        pass
 
 
 def reduce_model(model: MedicalGroup, rep: int) -> tuple[dict[str, float], pd.DataFrame]:
