@@ -1,16 +1,18 @@
 """The opt-in event log (``run.events``): every visit and pathway step of a run as Parquet rows.
 
-Each replication's worker streams its rows, a few weeks at a time, to a hidden temporary file in
-``events.parquet/`` and renames it ``part-<replication>.parquet`` once the replication has
-finished, so the directory reads as one dataset (``pandas.read_parquet(run_dir /
-"events.parquet")``) and an interrupted replication leaves no part under a final name.
+Each replication's worker streams its rows, in row groups of about a million rows (a month of
+a full-scale run), to a hidden temporary file in ``events.parquet/`` and renames it
+``part-<replication>.parquet`` once the replication has finished, so the directory reads as one
+dataset (``pandas.read_parquet(run_dir / "events.parquet")``) and an interrupted replication
+leaves no part under a final name.
 
 Columns: ``replication``, ``episode`` (id within the replication), ``t`` (simulated minutes
 since the start of the warm-up; for a visit, when the patient asked for the service), ``date``,
 ``facility``, ``service`` (visits), ``step`` (``visit`` or a pathway step), ``episode_type``,
 ``priority`` (visits: the priority lane), ``referred`` (visits: sent by a doctor), ``wait``
-(visits: minutes until served), ``value`` (steps: see ``sim.metrics.log``). Rows come day by
-day as logged (a day's visits, then its steps), warm-up included.
+(visits: minutes until served), ``value`` (steps: see ``sim.metrics.log``). A ``left`` row (a
+patient who gave up waiting) has no facility or episode type: its episode's other rows do.
+Rows come day by day as logged (a day's visits, then its steps), warm-up included.
 """
 from __future__ import annotations
 
