@@ -160,6 +160,21 @@ def test_events_agree_with_the_kpis(run_with_events):
     assert counted["up"] > 0
 
 
+def test_every_logged_row_is_an_event_in_log_order(tmp_path, small):
+    cfg, _ = compose_config(small + ["run.events=true"])
+    seed = replication_seeds(cfg.run.seed, 1)[0]
+    with replication_module.replication(cfg, 0, seed, tmp_path) as m:
+        m.run()
+        a = {k: np.array(v) for k, v in m.log.arrays().items()}
+    events = pd.read_parquet(tmp_path / EVENTS_DIR)
+    visits = events[events["step"] == "visit"]
+    steps = events[events["step"] != "visit"]
+    assert len(visits) == a["v_t"].size and len(steps) == a["s_t"].size
+    assert np.array_equal(visits["t"], a["v_t"]) and np.array_equal(visits["wait"], a["v_wait"])
+    assert np.array_equal(steps["t"], a["s_t"]) and np.array_equal(steps["value"], a["s_value"])
+    assert visits["episode"].nunique() <= m.arrived
+
+
 def test_events_do_not_change_the_kpis(run_with_events):
     result, _ = run_with_events
     plain = simulate(LONG)
