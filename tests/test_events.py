@@ -21,10 +21,11 @@ from sim.runner.replication import SCRATCH_DIR, run_replication
 
 COLUMNS = ["replication", "episode", "t", "date", "facility", "service", "step",
            "episode_type", "priority", "referred", "wait", "value"]
-# two replications over a year boundary (per-year KPIs too), with waits for beds
+# two replications over a year boundary (per-year KPIs too), with waits for beds, and chronic
+# reviews that patients leave after a minute's wait (so some episodes end unserved)
 LONG = ["population.scale=0.02", "run.warmup_days=10", "run.horizon_days=45",
         "run.start_date=2025-12-10", "run.replications=2", "run.workers=1",
-        "run.progress=false", "run.figures=false"]
+        "run.progress=false", "run.figures=false", "demand.episodes.chronic_review.max_wait=1"]
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +158,12 @@ def test_events_agree_with_the_kpis(run_with_events):
         assert left == kpis[rep, "left_unserved"]
         assert ev["episode"].max() <= kpis[rep, "arrived"]
         counted["left"] += left
-    assert counted["up"] > 0
+    assert counted["up"] > 0 and counted["left"] > 0
+    # a left row's episode id leads to the review it left
+    left = events.loc[events["step"] == "left", ["replication", "episode"]]
+    checkups = events[events["step"] == "checkup"].set_index(["replication", "episode"])
+    kinds = left.join(checkups["episode_type"], on=["replication", "episode"])["episode_type"]
+    assert kinds.notna().any() and kinds.dropna().isin(["chronic_review", "elderly_check"]).all()
 
 
 def test_every_logged_row_is_an_event_in_log_order(tmp_path, small):
