@@ -83,7 +83,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     """Validate, simulate every replication, and write the output contract if ``out_dir``."""
     validate(cfg, sources)
     cfg = derive(cfg, sources)          # design point and planned staffing, recorded in the outputs
-    result = run_replications(cfg, tick)
+    result = run_replications(cfg, tick, out_dir)
     result.scorecard = scorecard(result.summary, cfg.targets, single_year(cfg))
     if out_dir is not None:
         out = Path(out_dir)

@@ -350,8 +350,9 @@ def patients(m: Measures) -> dict[str, float]:
     return dict(m.counts)
 
 
-def compute(m: Measures) -> dict[str, float]:
-    """Every registered KPI for one replication, by name."""
+def compute(m: Measures, after_each: Callable[[], None] | None = None) -> dict[str, float]:
+    """Every registered KPI for one replication, by name; ``after_each()`` runs after each KPI
+    function (the runner releases the log's mapped pages there)."""
     out: dict[str, float] = {}
     for name, fn in KPI_FUNCS.items():
         value = fn(m)
@@ -359,6 +360,8 @@ def compute(m: Measures) -> dict[str, float]:
             out.update(value)
         else:
             out[name] = float(value)
+        if after_each is not None:
+            after_each()
     return out
 
 

@@ -48,7 +48,7 @@ class MedicalGroup:
     """Builds network, cohorts, arrivals and policy from a validated config; runs one replication."""
 
     def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence,
-                 env: simpy.Environment | None = None):
+                 env: simpy.Environment | None = None, log: Log | None = None):
         self.cfg = cfg
         self.env = env or simpy.Environment()
         self.streams = Streams(seed_seq)
@@ -75,9 +75,11 @@ class MedicalGroup:
         self._u_route = uniforms(self.streams.get("routing:route"))
         self._build_levers(pol)
         self._ed = {}
-        self.log = Log()
+        self.log = Log() if log is None else log
         # step(step, episode, facility, value=0): log a pathway step now
         self.step = self.log.stepper(self.env)
+        if self.log.episodes:               # the event log names each row's episode
+            self.start = self._start_named
         self.arrived = self.completed = self.left = 0
 
     def _build_levers(self, pol: Any) -> None:
@@ -186,6 +188,19 @@ class MedicalGroup:
             self.left += 1
             self.log.step(LEFT, -1, -1, self.env.now)
 
+    def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
+        """``start`` when the log records episode ids: the end knows its episode."""
+        self.arrived += 1
+        ep = Episode(self.arrived, kind, cohort, self.env._now, person)
+        Journey(kind.journey(self, ep), lambda served: self._end_named(ep, served))
+
+    def _end_named(self, ep: Episode, served: bool) -> None:
+        if served:
+            self.completed += 1
+        else:
+            self.left += 1
+            self.log.step(LEFT, -1, -1, self.env.now, episode=ep.id)
+
     def _feeder(self):
         """Starts each day's arrivals at their times (one timeout per arrival).
 
@@ -251,6 +266,7 @@ class MedicalGroup:
             run_until(self.env, (day + 1) * DAY)
             if on_day is not None:
                 on_day(day)
+        self.log.roll()                          # the last day's rows join the closed chunks
         self._snapshot(self.clock.days - 1)
         self.check_conservation()
 

@@ -62,7 +62,7 @@ def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
             give_up_after(env, pool, req, patience)
         if (yield req) is GAVE_UP:
             return False
-    m.log.visit(svc.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
+    m.log.visit(svc.idx, ep, lane, referred, t, env._now - t)
     yield delay(env, svc.sample())
     pool.release()
     return True
@@ -174,7 +174,7 @@ def emergency(m: "MedicalGroup", ep: "Episode") -> Journey:
         hosp = m.lead if critical and m.lead is not None else m.nearest_ed(catchment)
         station, response = yield from m.fleet.respond(catchment, hosp)
         m.step(AMBULANCE, ep, station.facility, response)
-        m.log.visit(station.idx, ep.kind.idx, LANE_PRIORITY, 0, ep.cohort.idx, ep.t0, response)
+        m.log.visit(station.idx, ep, LANE_PRIORITY, 0, ep.t0, response)
         if critical and pol.referred_lane == LANE_PRIORITY:
             lane = LANE_PRIORITY
     else:
@@ -200,7 +200,7 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
     req = beds.pool.acquire(lane)
     if req is not None:
         yield req
-    m.log.visit(beds.idx, ep.kind.idx, lane, referred, ep.cohort.idx, t, env._now - t)
+    m.log.visit(beds.idx, ep, lane, referred, t, env._now - t)
     t_bed = env._now
     yield delay(env, beds.sample())
     eligible, down = m.policy.refer_down(ep)
@@ -247,7 +247,7 @@ def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: li
     place = places[got]
     beds.pool.release()
     m.step(DOWN_REFERRAL if place.name == "rehab_beds" else HOME_BED, ep, hosp, env._now - t_bed)
-    m.log.visit(place.idx, ep.kind.idx, LANE_PRIORITY, 1, ep.cohort.idx, t, waited)
+    m.log.visit(place.idx, ep, LANE_PRIORITY, 1, t, waited)
     yield delay(env, place.sample())
     place.pool.release()
     return True

@@ -1,30 +1,82 @@
 """One replication: build the model, run it, and reduce its logs to KPIs and daily series."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
+import simpy
 
 from sim.metrics import kpis
+from sim.metrics.log import Log
 from sim.model.access import health_circle
 from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
 from sim.model.population import signed_residents
+from sim.runner.events import EVENTS_DIR, EventWriter
+
+SCRATCH_DIR = ".scratch"      # in a run directory: its replications' spilled logs while they run
 
 
 def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
-                    on_day: Callable[[int], None] | None = None
-                    ) -> tuple[dict[str, float], pd.DataFrame]:
-    """KPIs ``{name: value}`` and the tidy daily time series of replication ``rep``."""
-    model = MedicalGroup(cfg, seed_seq).run(on_day)
-    log = model.log.arrays()
-    values = kpis.compute(measures(model, log=log))
+                    on_day: Callable[[int], None] | None = None,
+                    out_dir: str | Path | None = None) -> tuple[dict[str, float], pd.DataFrame]:
+    """KPIs ``{name: value}`` and the tidy daily time series of replication ``rep``; with
+    ``run.events`` and ``out_dir``, also its rows as ``events.parquet/part-<rep>.parquet``."""
+    with replication(cfg, rep, seed_seq, out_dir) as model:
+        return reduce_model(model.run(on_day), rep)
+
+
+@contextmanager
+def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
+                out_dir: str | Path | None = None,
+                env: simpy.Environment | None = None) -> Iterator[MedicalGroup]:
+    """Replication ``rep``'s model, its log spilling to ``out_dir/.scratch/`` (the system temp
+    dir without ``out_dir``) and streaming to the event log when ``run.events`` and ``out_dir``.
+    On leaving, the event part is committed if the block succeeded (deleted if not) and the
+    log's scratch files are removed either way."""
+    scratch = None
+    if out_dir is not None:
+        scratch = Path(out_dir) / SCRATCH_DIR
+        scratch.mkdir(parents=True, exist_ok=True)
+    log = Log(scratch, episodes=bool(cfg.run.events) and out_dir is not None)
+    writer = None
+    try:
+        model = MedicalGroup(cfg, seed_seq, env, log=log)
+        if log.episodes:
+            writer = EventWriter(Path(out_dir) / EVENTS_DIR, rep, model)
+            log.sink = writer.write
+        yield model
+        if writer is not None:
+            writer.commit()
+    finally:
+        if writer is not None:
+            writer.abort()
+        log.close()
+        if scratch is not None:
+            _remove_if_empty(scratch)
+
+
+def _remove_if_empty(directory: Path) -> None:
+    """Remove ``directory`` unless another replication's scratch is still in it."""
+    try:
+        directory.rmdir()
+    except OSError:
+        pass
+
+
+def reduce_model(model: MedicalGroup, rep: int) -> tuple[dict[str, float], pd.DataFrame]:
+    """A finished replication's KPIs (overall and per calendar year) and daily time series,
+    read from its log one period at a time."""
+    release = model.log.release
+    values = kpis.compute(measures(model), release)
     for year, (first, last) in calendar_years(model.clock).items():
         values.update({f"{k}@{year}": v
-                       for k, v in kpis.compute(measures(model, first, last, log)).items()
+                       for k, v in kpis.compute(measures(model, first, last), release).items()
                        if k not in kpis.WHOLE_RUN})
-    return values, timeseries(model, rep, log)
+    return values, timeseries(model, rep)
 
 
 def calendar_years(clock) -> dict[int, tuple[int, int]]:
@@ -49,26 +101,22 @@ def _daily_areas(model: MedicalGroup) -> np.ndarray:
     return raw.reshape(model.clock.days, n, 3)
 
 
-def measures(model: MedicalGroup, first_day: int | None = None, last_day: int | None = None,
-             log: dict | None = None) -> kpis.Measures:
+def measures(model: MedicalGroup, first_day: int | None = None,
+             last_day: int | None = None) -> kpis.Measures:
     """The replication's logs restricted to days [first_day, last_day) (default: the measured
-    period), with denominators; ``log``: the log's arrays if already gathered."""
+    period), with denominators."""
     clock = model.clock
     whole = first_day is None
     first_day = clock.warmup_days if first_day is None else first_day
     last_day = clock.days if last_day is None else last_day
-    t0, t1 = first_day * DAY, last_day * DAY
-    a = model.log.arrays() if log is None else log
-    v_in = (a["v_t"] >= t0) & (a["v_t"] < t1)
-    s_in = (a["s_t"] >= t0) & (a["s_t"] < t1)
+    visits, steps = model.log.period(first_day * DAY, last_day * DAY)
     cum = _daily_areas(model)
     before = cum[first_day - 1] if first_day else np.zeros(cum.shape[1:])
     types = list(model.types.values())
     residents = sum(c.residents for c in model.cohorts)
     return kpis.Measures(
-        visits={k[2:]: a[k][v_in] for k in ("v_service", "v_etype", "v_lane", "v_referred",
-                                             "v_cohort", "v_t", "v_wait")},
-        steps={k[2:]: a[k][s_in] for k in ("s_step", "s_etype", "s_facility", "s_t", "s_value")},
+        visits={k[2:]: v for k, v in visits.items()},
+        steps={k[2:]: v for k, v in steps.items()},
         services=_services(model),
         areas=cum[last_day - 1] - before,
         residents=residents,
@@ -125,16 +173,24 @@ def payment(model: MedicalGroup) -> dict:
             "scheme": model.cfg.policy.payment.scheme, "per_signed_year": cap.per_signed_year}
 
 
-def timeseries(model: MedicalGroup, rep: int, log: dict | None = None) -> pd.DataFrame:
+def _daily_visits(log: Log, days: int, n_svc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Visits and summed waits per (day requested, service), block by block: ``np.add.at``
+    adds each row's wait in log order, exactly as one ``np.bincount`` over every row would."""
+    visits = np.zeros(days * n_svc, dtype=np.int64)
+    wait_sum = np.zeros(days * n_svc)
+    for block in log.blocks(("v_t", "v_service", "v_wait")):
+        flat = (block["v_t"] // DAY).astype(np.int64) * n_svc + block["v_service"]
+        visits += np.bincount(flat, minlength=days * n_svc)
+        np.add.at(wait_sum, flat, block["v_wait"])
+    return visits.reshape(days, n_svc), wait_sum.reshape(days, n_svc)
+
+
+def timeseries(model: MedicalGroup, rep: int) -> pd.DataFrame:
     """Daily visits, mean wait, busy servers, capacity, utilisation and queue per service."""
     clock = model.clock
     n_svc = len(model.network.services)
     days = clock.days
-    a = model.log.arrays() if log is None else log
-    day = (a["v_t"] // DAY).astype(np.int64)
-    flat = day * n_svc + a["v_service"]
-    visits = np.bincount(flat, minlength=days * n_svc).reshape(days, n_svc)
-    wait_sum = np.bincount(flat, weights=a["v_wait"], minlength=days * n_svc).reshape(days, n_svc)
+    visits, wait_sum = _daily_visits(model.log, days, n_svc)
     cum = _daily_areas(model)
     per_day = np.diff(cum, axis=0, prepend=np.zeros((1, n_svc, 3)))
     with np.errstate(invalid="ignore", divide="ignore"):

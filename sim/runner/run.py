@@ -4,7 +4,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import shutil
 import threading
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ import pandas as pd
 
 from sim.engine.streams import replication_seeds
 from sim.metrics.stats import summarise
+from sim.runner.events import EVENTS_DIR
 from sim.runner.replication import run_replication
 
 PROGRESS_EVERY = 5   # days between progress messages from a worker
@@ -36,25 +39,34 @@ def workers_for(cfg: Any) -> int:
     return max(1, min(n, cfg.run.replications))
 
 
-def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any) -> tuple:
+def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any, out_dir: Path | None) -> tuple:
     def on_day(day: int) -> None:
         if progress is not None and (day + 1) % PROGRESS_EVERY == 0:
             progress.put(PROGRESS_EVERY)
-    result = run_replication(cfg, rep, seed_seq, on_day)
+    result = run_replication(cfg, rep, seed_seq, on_day, out_dir)
     if progress is not None:
         progress.put(None)
     return result
 
 
-def run_replications(cfg: Any, tick: Callable[[int], None] | None = None) -> RunResult:
-    """Run ``run.replications`` replications (in parallel when ``run.workers`` allows)."""
+def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
+                     out_dir: str | Path | None = None) -> RunResult:
+    """Run ``run.replications`` replications (in parallel when ``run.workers`` allows); with
+    ``run.events``, each streams its rows to ``out_dir/events.parquet/`` (emptied first)."""
     seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
     n_workers = workers_for(cfg)
+    out_dir = None if out_dir is None else Path(out_dir)
+    if cfg.run.events:
+        if out_dir is None:
+            warnings.warn("run.events is on but the run has no output directory: no event log",
+                          stacklevel=2)
+        else:
+            shutil.rmtree(out_dir / EVENTS_DIR, ignore_errors=True)   # parts of an older run
     if n_workers == 1:
-        results = [run_replication(cfg, r, s, (lambda d: tick(1)) if tick else None)
+        results = [run_replication(cfg, r, s, (lambda d: tick(1)) if tick else None, out_dir)
                    for r, s in enumerate(seeds)]
     else:
-        results = _parallel(cfg, seeds, n_workers, tick)
+        results = _parallel(cfg, seeds, n_workers, tick, out_dir)
     kpis = pd.DataFrame([(r, k, v) for r, (values, _) in enumerate(results)
                          for k, v in sorted(values.items())],
                         columns=["replication", "kpi", "value"])
@@ -62,7 +74,8 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None) -> Run
     return RunResult(kpis, summarise(kpis), series, cfg)
 
 
-def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None) -> list:
+def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
+              out_dir: Path | None) -> list:
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     manager = ctx.Manager() if tick else None
     progress = manager.Queue() if manager else None
@@ -82,7 +95,8 @@ def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None) -> l
         pumper.start()
     try:
         with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_worker, cfg, r, s, progress) for r, s in enumerate(seeds)]
+            futures = [pool.submit(_worker, cfg, r, s, progress, out_dir)
+                       for r, s in enumerate(seeds)]
             return [f.result() for f in futures]
     finally:
         done.set()
