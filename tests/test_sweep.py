@@ -136,6 +136,7 @@ def test_killed_workers_lose_nothing_and_the_sweep_completes_on_rerun(tmp_path):
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert rerun.stdout.count("skipped, already complete") == len(done)
     assert all((p / "summary.json").exists() for p in jobs.values())
+    assert not any((p / ".scratch").exists() for p in jobs.values()), "a killed log survived"
     assert {j: (jobs[j] / "kpis.csv").stat().st_mtime_ns for j in done} == done
     table = pd.read_csv(sweep / "sweep_summary.csv")
     assert set(table.status) == {"complete"} and table.job.nunique() == 3

@@ -568,6 +568,13 @@ def _panel_grid(n: int, ncols: int, width: float, height: float, **kw: Any):
     return fig, list(axes.flat[:n])
 
 
+def _titled(fig: plt.Figure, title: str) -> plt.Figure:
+    """A figure title above the panels: half an inch kept free for it, however tall the grid."""
+    fig.suptitle(title, y=1 - 0.15 / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    return fig
+
+
 def _forest(table: pd.DataFrame, kpis: list[str], lang: str, zero: bool) -> plt.Figure:
     """One panel per KPI: a dot and 95% CI bar per scenario, scenarios on the y axis."""
     kpis = [k for k in kpis if k in set(table["kpi"])] or list(dict.fromkeys(table["kpi"]))
@@ -604,9 +611,7 @@ def comparison_figure(table: pd.DataFrame, kpis: list[str], lang: str) -> plt.Fi
     mean, ci_low, ci_high``)."""
     check_lang(lang)
     fig = _forest(table, kpis, lang, zero=False)
-    fig.suptitle(text("scenario_comparison", lang) + " — " + text("comparison_axis", lang))
-    fig.tight_layout()
-    return fig
+    return _titled(fig, text("scenario_comparison", lang) + " — " + text("comparison_axis", lang))
 
 
 def paired_figure(diffs: pd.DataFrame, kpis: list[str], baseline: str, lang: str
@@ -616,10 +621,8 @@ def paired_figure(diffs: pd.DataFrame, kpis: list[str], baseline: str, lang: str
     check_lang(lang)
     rows = diffs[diffs["scenario"] != baseline]
     fig = _forest(rows if len(rows) else diffs, kpis, lang, zero=True)
-    fig.suptitle(text("paired_differences", lang, baseline=baseline) + " — "
-                 + text("paired_axis", lang, baseline=baseline))
-    fig.tight_layout()
-    return fig
+    return _titled(fig, text("paired_differences", lang, baseline=baseline) + " — "
+                   + text("paired_axis", lang, baseline=baseline))
 
 
 def response_figure(points: pd.DataFrame, params: list[str], kpis: list[str], lang: str
@@ -653,6 +656,4 @@ def response_figure(points: pd.DataFrame, params: list[str], kpis: list[str], la
                 unit = kpi_unit(kpi, lang)
                 unit = (f"\n{unit}" if lang == "zh" else f"\n({unit})") if unit else ""
                 ax.set_ylabel(_wrap(kpi_label(kpi, lang), lang, 28) + unit, fontsize=8.5)
-    fig.suptitle(text("title_response", lang))
-    fig.tight_layout()
-    return fig
+    return _titled(fig, text("title_response", lang))

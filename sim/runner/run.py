@@ -17,7 +17,7 @@ import pandas as pd
 from sim.engine.streams import replication_seeds
 from sim.metrics.stats import summarise
 from sim.runner.events import EVENTS_DIR
-from sim.runner.replication import run_replication
+from sim.runner.replication import SCRATCH_DIR, run_replication
 
 PROGRESS_EVERY = 5   # days between progress messages from a worker
 
@@ -56,6 +56,8 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
     seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
     n_workers = workers_for(cfg)
     out_dir = None if out_dir is None else Path(out_dir)
+    if out_dir is not None:                   # logs of a run killed in this folder before
+        shutil.rmtree(out_dir / SCRATCH_DIR, ignore_errors=True)
     if cfg.run.events:
         if out_dir is None:
             warnings.warn("run.events is on but the run has no output directory: no event log",
