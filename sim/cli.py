@@ -111,7 +111,7 @@ def main(cfg: DictConfig) -> float | None:
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
-    print(f"run directory: {out_dir}")
+    print(f"run directory: {out_dir}\nreport: {out_dir / 'report.html'}")
     return _objective(cfg, result.summary)
 
 
