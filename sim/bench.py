@@ -127,6 +127,9 @@ def bench(overrides: list[str], trace_memory: bool = False,
 
 
 def main(argv: list[str]) -> None:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return
     trace = "--trace-memory" in argv
     reduce = "--sim-only" not in argv
     overrides = [a for a in argv if a not in FLAGS]
@@ -153,4 +156,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from sim.config import ConfigError
+    try:
+        main(sys.argv[1:])
+    except ConfigError as err:
+        sys.exit(f"error: {err}")

@@ -23,17 +23,13 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
 
-HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
-            "down_referrals_per_10k", "down_up_ratio", "wait_mean_centre_gp",
-            "wait_mean_hospital_outpatient", "wait_mean_hospital_beds",
-            "hospital_bed_occupancy", "bed_blocking_days", "visits_per_resident_year",
-            "arrived")
 # settings that do not change results (also kept out of job folder names, configs/config.yaml)
 NOT_RESULTS = ("sweep_name", "results_dir", "run.workers", "run.progress", "report", "compare",
                "experiment")

@@ -135,7 +135,10 @@ def test_cli_writes_the_output_contract(tmp_path):
                "run.replications=2", "run.progress=false", f"results_dir={tmp_path}", cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert "primary_visit_share" in out.stdout and "run directory" in out.stdout
-    run_dir = Path(out.stdout.strip().splitlines()[-1].split(": ", 1)[1])
+    run_dir = Path(next(line for line in out.stdout.splitlines()
+                        if line.startswith("run directory: ")).split(": ", 1)[1])
+    assert f"report: {run_dir / 'report.html'}" in out.stdout
+    assert (run_dir / "report.html").is_file() and (run_dir / "report.md").is_file()
     for name in ("config.resolved.yaml", "kpis.csv", "summary.csv", "summary.json",
                  "timeseries.parquet", ".hydra/config.yaml", "figures/waits.png",
                  "figures/daily.png", "figures/daily.svg"):
