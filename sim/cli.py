@@ -173,7 +173,7 @@ def precheck(args: list[str]) -> None:
         if set(job) <= seen:
             continue
         seen |= set(job)
-        cfg, _ = compose_config([o for o in job if not o.startswith(("hydra.", "hydra/"))])
+        cfg, _ = compose_config([o for o in job if not o.lstrip("+~").startswith("hydra.")])
         _inside_results(cfg, job)
 
 

@@ -181,3 +181,20 @@ def test_typos_in_a_config_file_are_refused_in_one_line_naming_the_file(tmp_path
 def test_configs_cannot_instantiate_code_outside_sim(override, key):
     err = _check([override])
     assert err.key == key and "sim package" in str(err)
+
+
+@pytest.mark.parametrize("override, extra", [("hydra/launcher=ray", "ray"),
+                                             ("hydra/sweeper=optuna", "optuna"),
+                                             ("hydra/launcher=submitit_slurm", "slurm")])
+def test_a_missing_plugin_names_its_extra(override, extra):
+    from hydra.core.config_store import ConfigStore
+    from hydra.core.plugins import Plugins
+    Plugins.instance()
+    group, name = override.split("=")
+    if f"{name}.yaml" in ConfigStore.instance().list(group):
+        pytest.skip(f"{override} is installed here")
+    with pytest.raises(ConfigError) as err:
+        compose_config([override])
+    message = str(err.value)
+    assert f'pip install -e ".[{extra}]"' in message and "\n" not in message
+    assert "basic" in message                       # what is installed is listed

@@ -20,6 +20,21 @@ _OVERRIDE = re.compile(r"Could not override '([^']+)'|Error merging override (\S
 _YAML_AT = re.compile(r'in "([^"]+)", line (\d+), column (\d+)')
 
 
+# Hydra plugins behind the optional extras (pyproject.toml), for a hint when one is missing
+PLUGIN_EXTRAS = {("ray", "ray_aws"): "ray", ("submitit_slurm", "submitit_local"): "slurm",
+                 ("optuna",): "optuna"}
+
+
+def _options(group: str, config_dir: Path) -> list[str]:
+    """A group's options: its YAML files, or for Hydra's own groups what is installed."""
+    if group.startswith("hydra/"):
+        from hydra.core.config_store import ConfigStore
+        from hydra.core.plugins import Plugins
+        Plugins.instance()                    # plugins register their configs on discovery
+        return sorted(n.removesuffix(".yaml") for n in ConfigStore.instance().list(group))
+    return sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
+
+
 def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigError:
     """The one-line error for a failed composition (falls back to Hydra's first line)."""
     text = str(err)
@@ -28,8 +43,10 @@ def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigErr
     missing = _MISSING.search(detail)
     if missing:
         group, name = missing.groups()
-        options = sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
-        return ConfigError(group, name, f"no such config; allowed: {', '.join(options)}",
+        options = _options(group, config_dir)
+        extra = next((e for names, e in PLUGIN_EXTRAS.items() if name in names), None)
+        hint = f" ({name} comes with: pip install -e \".[{extra}]\")" if extra else ""
+        return ConfigError(group, name, f"no such config; allowed: {', '.join(options)}{hint}",
                            _source(group, overrides, None, config_dir))
     at = _YAML_AT.search(detail)
     if at:
