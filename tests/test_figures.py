@@ -80,7 +80,7 @@ def test_chinese_renders_from_the_packaged_font_without_missing_glyphs():
 
 def test_every_kpi_of_a_run_has_a_chinese_label_and_a_unit(run_dir):
     summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
-    assert {"health_circle_15min", "flow_first_primary", "flow_home_bed"} <= set(summary.index)
+    assert {"health_circle_15min", "flow_first_primary", "home_beds_per_10k"} <= set(summary.index)
     for name in summary.index:
         zh, en = kpi_label(name, "zh"), kpi_label(name, "en")
         assert CJK_CHAR.search(zh), name
@@ -149,7 +149,7 @@ def test_flow_diagram_shows_the_flow_kpis(run_dir):
     summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
     fig = plots.flow_figure(summary, "zh", "x")
     shown = " ".join(_texts(fig))
-    for kpi in ("flow_first_primary", "flow_up_referral", "flow_admit", "flow_discharge_home"):
+    for kpi in ("flow_first_primary", "up_referrals_per_10k", "flow_admit", "flow_discharge_home"):
         assert plots._fmt(summary.loc[kpi, "mean"]) in shown, kpi
     assert "上转" in shown and "下转社区病床" in shown and "每万居民每年" in shown
     plt.close(fig)

@@ -25,8 +25,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Patch  #
 from scipy import stats  # noqa: E402
 
 from sim.analysis.fonts import use_cjk_font  # noqa: E402
-from sim.analysis.labels import (BED_SERVICES, check_lang, kind_label, kpi_label,  # noqa: E402
-                                 kpi_parts, kpi_unit, service_label, text)
+from sim.analysis.labels import (BED_SERVICES, KPIS, check_lang, kind_label,  # noqa: E402
+                                 kpi_label, kpi_parts, kpi_unit, service_label, text)
 from sim.runner.outputs import atomic_path  # noqa: E402
 
 use_cjk_font()
@@ -309,30 +309,30 @@ FLOW_BOXES = {
     "P": (1.2, 5.2, ("flow_first_primary",), "flow_first_primary", 5),
     "H": (1.2, 3.1, ("flow_first_hospital",), "flow_first_hospital", 1),
     "E": (1.2, 0.95, ("flow_emergency",), "flow_emergency", 3),
-    "REM": (3.8, 6.45, ("flow_teleconsult", "flow_remote_diagnosis"), "settled_remotely", 5),
-    "UP": (3.8, 5.2, ("flow_up_referral",), "flow_up_referral", 5),
-    "OP": (6.3, 3.1, ("flow_first_hospital", "flow_up_referral"), "hospital_outpatient", 1),
+    "REM": (3.8, 6.45, ("teleconsults_per_10k", "remote_diagnoses_per_10k"), "settled_remotely", 5),
+    "UP": (3.8, 5.2, ("up_referrals_per_10k",), "up_referrals_per_10k", 5),
+    "OP": (6.3, 3.1, ("flow_first_hospital", "up_referrals_per_10k"), "hospital_outpatient", 1),
     "RO": (9.3, 5.2, ("flow_refer_out",), "flow_refer_out", 4),
     "ADM": (6.3, 0.95, ("flow_admit",), "flow_admit", 1),
-    "DR": (9.3, 2.65, ("flow_down_referral",), "flow_down_referral", 2),
-    "HB": (9.3, 1.5, ("flow_home_bed",), "flow_home_bed", 2),
+    "DR": (9.3, 2.65, ("down_referrals_per_10k",), "down_referrals_per_10k", 2),
+    "HB": (9.3, 1.5, ("home_beds_per_10k",), "home_beds_per_10k", 2),
     "DH": (9.3, 0.35, ("flow_discharge_home",), "flow_discharge_home", 2),
     "FU": (12.0, 0.35, ("flow_followup",), "flow_followup", 5),
     "LEFT": (12.0, 3.1, ("flow_left",), "flow_left", None),
 }
 # arrow: from, to, KPIs summed, KPIs subtracted, (side, offset) at each end, path, label at
 FLOW_ARROWS = [
-    ("P", "REM", ("flow_teleconsult", "flow_remote_diagnosis"), (), ("t", 0), ("l", 0), "up",
+    ("P", "REM", ("teleconsults_per_10k", "remote_diagnoses_per_10k"), (), ("t", 0), ("l", 0), "up",
      0.0),
-    ("P", "UP", ("flow_up_referral",), (), ("r", 0), ("l", 0), "straight", 0.5),
-    ("UP", "OP", ("flow_up_referral",), (), ("r", 0), ("t", -0.3), "across", 0.0),
+    ("P", "UP", ("up_referrals_per_10k",), (), ("r", 0), ("l", 0), "straight", 0.5),
+    ("UP", "OP", ("up_referrals_per_10k",), (), ("r", 0), ("t", -0.3), "across", 0.0),
     ("H", "OP", ("flow_first_hospital",), (), ("r", 0), ("l", 0), "straight", 0.5),
     ("OP", "RO", ("flow_refer_out",), (), ("t", 0.3), ("l", 0), "up", 0.0),
     ("OP", "ADM", ("flow_admit",), ("flow_admit_emergency",), ("b", 0), ("t", 0), "straight",
      0.5),
     ("E", "ADM", ("flow_admit_emergency",), (), ("r", 0), ("l", 0), "straight", 0.5),
-    ("ADM", "DR", ("flow_down_referral",), (), ("r", 0.3), ("l", 0), "straight", 0.55),
-    ("ADM", "HB", ("flow_home_bed",), (), ("r", 0.1), ("l", 0), "straight", 0.55),
+    ("ADM", "DR", ("down_referrals_per_10k",), (), ("r", 0.3), ("l", 0), "straight", 0.55),
+    ("ADM", "HB", ("home_beds_per_10k",), (), ("r", 0.1), ("l", 0), "straight", 0.55),
     ("ADM", "DH", ("flow_discharge_home",), (), ("r", -0.2), ("l", 0), "straight", 0.55),
     ("DH", "FU", ("flow_followup",), (), ("r", 0), ("l", 0), "straight", 0.5),
 ]
@@ -364,7 +364,7 @@ def flow_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> plt
         ax.text(x, 7.25, text(key, lang), ha="center", va="center", fontsize=12.5,
                 color="0.25")
     for box, (x, y, kpis, key, tint) in FLOW_BOXES.items():
-        name = kpi_label(key, lang) if key.startswith("flow_") else text(key, lang)
+        name = kpi_label(key, lang) if key in KPIS else text(key, lang)
         name = "\n".join(_wrap(part, lang, 26) for part in name.split("\n"))
         mean = _flow_value(summary, kpis)
         lines = [_fmt(mean)]

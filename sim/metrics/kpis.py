@@ -308,13 +308,13 @@ def flows(m: Measures) -> dict[str, float]:
     flow_first_primary / flow_first_hospital: care episodes whose first contact is a primary
     facility / a hospital (group or city-level); they sum to the care episodes that found an open
     facility. flow_emergency: emergency-pathway arrivals at an emergency department, of which
-    flow_ambulance came by ambulance. flow_up_referral: up-referrals from primary care (after a
-    first contact or a post-discharge follow-up); flow_teleconsult, flow_remote_diagnosis:
-    would-be up-referrals settled remotely. flow_refer_out: group-hospital patients sent on to a
+    flow_ambulance came by ambulance. flow_refer_out: group-hospital patients sent on to a
     city-level hospital. flow_admit: admissions to any hospital, of which flow_admit_emergency
-    from the emergency pathway. flow_down_referral, flow_home_bed, flow_discharge_home: how stays
-    end (each admission ends in exactly one). flow_followup: family-doctor visits after a
+    from the emergency pathway. flow_discharge_home: stays that end at home (the others end
+    in a down-referral or a home bed). flow_followup: family-doctor visits after a
     discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+    The diagram's other arrows are KPIs defined above: up_referrals_per_10k,
+    teleconsults_per_10k, remote_diagnoses_per_10k, down_referrals_per_10k, home_beds_per_10k.
     """
     step, etype = m.steps["step"], m.steps["etype"]
     first_h = step == FIRST_HOSPITAL
@@ -329,14 +329,9 @@ def flows(m: Measures) -> dict[str, float]:
         "flow_first_hospital": np.count_nonzero(care_h),
         "flow_emergency": np.count_nonzero(first_h & ~care_h),
         "flow_ambulance": m.n_steps(AMBULANCE),
-        "flow_up_referral": m.n_steps(UP_REFERRAL),
-        "flow_teleconsult": m.n_steps(TELECONSULT),
-        "flow_remote_diagnosis": m.n_steps(REMOTE_DIAGNOSIS),
         "flow_refer_out": m.n_steps(REFER_OUT),
         "flow_admit": np.count_nonzero(admit),
         "flow_admit_emergency": np.count_nonzero(admit & np.isin(etype, emergency_types)),
-        "flow_down_referral": m.n_steps(DOWN_REFERRAL),
-        "flow_home_bed": m.n_steps(HOME_BED),
         "flow_discharge_home": m.n_steps(DISCHARGE),
         "flow_followup": m.n_steps(FOLLOWUP),
         "flow_left": m.n_steps(LEFT),
