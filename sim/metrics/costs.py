@@ -6,9 +6,12 @@ Each visit row is priced by its service and the facility's payment tier (``visit
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from sim.metrics.kpis import Measures, kpi
+from sim.metrics.parts import Part, rate, share, state
 
 ITEM = {"gp": "visit", "outpatient": "visit", "emergency": "visit", "beds": "admission",
         "rehab_beds": "admission", "home_beds": "home_bed", "exam": "exam", "reading": "reading",
@@ -29,29 +32,34 @@ def _prices(m: Measures) -> tuple[np.ndarray, np.ndarray]:
 
 
 @kpi
-def payment(m: Measures) -> dict[str, float]:
+def payment(m: Measures) -> dict[str, Part]:
     """total_cost, insured_cost (CNY per year), cost_per_resident, primary_insurance_share
     (insured cost at primary level / all insured cost), capitation_surplus (budget − insured
     cost of signed residents, CNY per year; NaN under fee-for-service)."""
-    cost, share = _prices(m)
+    cost, share_ = _prices(m)
     svc = m.visits["service"]
     total = cost[svc].sum()
     # per visit: the insured part of its price (as cost[svc] * share[svc]; one array, not three,
     # so a long run's reduction needs less memory)
-    insured = (cost * share)[svc]
+    insured = (cost * share_)[svc]
     unreferred = m.visits_at(("hospital",), ("outpatient",)) & (m.visits["referred"] == 0)
     insured[unreferred] = np.maximum(insured[unreferred] - m.payment["surcharge"], 0.0)
     del unreferred
     y = m.years
     insured_total = insured.sum()
-    surplus = np.nan
+    surplus = state(np.nan)
     if m.payment["scheme"] == "capitation":
         signed = m.cohort_signed[m.visits["cohort"]]
-        surplus = (m.payment["per_signed_year"] * m.signed - insured[signed].sum() / y)
+        budget = m.payment["per_signed_year"] * m.signed
+        surplus = Part(partial(_surplus, budget), (insured[signed].sum(), y))
     primary = np.array([t == "primary" for *_, t in m.services], dtype=bool)[svc]
-    return {"total_cost": total / y,
-            "insured_cost": insured_total / y,
-            "cost_per_resident": total / y / m.residents,
-            "primary_insurance_share": insured[primary].sum() / insured_total
-            if insured_total else np.nan,
+    return {"total_cost": rate(total, y),
+            "insured_cost": rate(insured_total, y),
+            "cost_per_resident": rate(total, y, per=m.residents),
+            "primary_insurance_share": share(insured[primary].sum(), insured_total),
             "capitation_surplus": surplus}
+
+
+def _surplus(budget: float, insured: float, years: float) -> float:
+    """The capitation budget per year less the insured cost of signed residents per year."""
+    return budget - insured / years

@@ -3,7 +3,8 @@
 All KPIs cover the measured period only (the warm-up is excluded); rates per resident are per
 modelled resident, so they do not depend on ``population.scale``. Service names are the model's
 vocabulary: ``gp`` (primary consultation), ``outpatient``, ``emergency``, ``beds`` (hospital
-inpatient), ``rehab_beds`` (community beds).
+inpatient), ``rehab_beds`` (community beds). A KPI function returns its value as mergeable
+parts (``sim.metrics.parts``), so a long run is reduced a period at a time.
 """
 from __future__ import annotations
 
@@ -18,16 +19,17 @@ from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SE
                              FOLLOWUP, HOME_BED, LEFT, NO_SHOW, OUTSIDE, REFER_OUT,
                              REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
                              UP_REFERRAL)
+from sim.metrics.parts import KPI, Part, Quantile, mean, rate, share, state, values
 from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
 WHOLE_RUN = ("arrived", "completed", "in_system_at_end", "left_unserved")   # not per period
 
-KPI_FUNCS: dict[str, Callable[["Measures"], dict[str, float]]] = {}
+KPI_FUNCS: dict[str, Callable[["Measures"], KPI | dict[str, KPI]]] = {}
 
 
-def kpi(fn: Callable[["Measures"], float | dict[str, float]]):
-    """Register a KPI (its name is the function's) or a family returning ``{name: value}``."""
+def kpi(fn: Callable[["Measures"], KPI | dict[str, KPI]]):
+    """Register a KPI (its name is the function's) or a family returning ``{name: parts}``."""
     KPI_FUNCS[fn.__name__] = fn
     return fn
 
@@ -44,10 +46,11 @@ class Measures:
     years: float
     primary_resolvable: np.ndarray   # bool by episode type index
     care_type: np.ndarray            # bool by episode type index: non-emergency care pathway
+    emergency_type: np.ndarray       # bool by episode type index: emergency pathway
     counts: dict           # arrived, completed, in_system_at_end, left_unserved (whole run)
     facility_kind: list    # per facility index (the step log's facility column)
     cohort_signed: np.ndarray        # bool by cohort index
-    model: dict            # figures only the model knows: slots offered, management rates
+    model: dict            # figures only the model knows: slots offered, management counts
     payment: dict          # costs, reimbursement, scheme, capitation budget, surcharge
 
     def service_mask(self, kinds: tuple, names: tuple) -> np.ndarray:
@@ -60,8 +63,8 @@ class Measures:
     def n_steps(self, step: int) -> int:
         return int(np.count_nonzero(self.steps["step"] == step))
 
-    def per_10k_year(self, n: float) -> float:
-        return n / self.residents * 1e4 / self.years
+    def per_10k_year(self, n: float) -> Part:
+        return rate(n / self.residents * 1e4, self.years)
 
     def step_values(self, *steps: int, kinds: tuple | None = None) -> np.ndarray:
         """Values of the given steps, optionally only at facilities of ``kinds``."""
@@ -72,164 +75,163 @@ class Measures:
         return self.steps["value"][mask]
 
 
-def _mean(x: np.ndarray) -> float:
-    return float(x.mean()) if x.size else np.nan
-
-
-def _share(num: float, den: float) -> float:
-    return num / den if den else np.nan
-
-
 GROUP_HOSPITAL = ("hospital",)
 
 
 @kpi
-def primary_visit_share(m: Measures) -> float:
+def primary_visit_share(m: Measures) -> Part:
     """Primary-level consultations / all outpatient and emergency visits in the group (基层诊疗量占比)."""
     primary = np.count_nonzero(m.visits_at(PRIMARY_KINDS, VISIT_SERVICES))
     total = np.count_nonzero(m.visits_at(PRIMARY_KINDS + GROUP_HOSPITAL, VISIT_SERVICES))
-    return primary / total if total else np.nan
+    return share(primary, total)
 
 
 @kpi
-def primary_first_contact(m: Measures) -> float:
+def primary_first_contact(m: Measures) -> Part:
     """Share of non-emergency episodes whose first contact is a primary facility (基层首诊)."""
     care = m.care_type[m.steps["etype"]]
     first_p = np.count_nonzero(care & (m.steps["step"] == FIRST_PRIMARY))
     first_h = np.count_nonzero(care & (m.steps["step"] == FIRST_HOSPITAL))
-    return first_p / (first_p + first_h) if first_p + first_h else np.nan
+    return share(first_p, first_p + first_h)
 
 
 @kpi
-def up_referrals_per_10k(m: Measures) -> float:
+def up_referrals_per_10k(m: Measures) -> Part:
     """Up-referrals (上转) from primary care per 10,000 residents per year."""
     return m.per_10k_year(m.n_steps(UP_REFERRAL))
 
 
 @kpi
-def down_referrals_per_10k(m: Measures) -> float:
+def down_referrals_per_10k(m: Measures) -> Part:
     """Down-referrals (下转) from hospital beds to community beds per 10,000 residents per year."""
     return m.per_10k_year(m.n_steps(DOWN_REFERRAL))
 
 
 @kpi
-def down_up_ratio(m: Measures) -> float:
+def down_up_ratio(m: Measures) -> Part:
     """Down-referrals per up-referral."""
-    up = m.n_steps(UP_REFERRAL)
-    return m.n_steps(DOWN_REFERRAL) / up if up else np.nan
+    return share(m.n_steps(DOWN_REFERRAL), m.n_steps(UP_REFERRAL))
 
 
 @kpi
-def bed_blocking_days(m: Measures) -> float:
+def bed_blocking_days(m: Measures) -> Part:
     """Hospital bed-days per year spent waiting for a community bed (annualised)."""
     blocked = m.steps["value"][m.steps["step"] == BED_BLOCK].sum() / DAY
-    return float(blocked) / m.years
+    return rate(float(blocked), m.years)
 
 
-def _occupancy(m: Measures, kinds: tuple, names: tuple) -> float:
+def _occupancy(m: Measures, kinds: tuple, names: tuple) -> Part:
     mask = m.service_mask(kinds, names)
-    cap = m.areas[mask, 1].sum()
-    return float(m.areas[mask, 0].sum() / cap) if cap > 0 else np.nan
+    return share(m.areas[mask, 0].sum(), m.areas[mask, 1].sum())
 
 
 @kpi
-def hospital_bed_occupancy(m: Measures) -> float:
+def hospital_bed_occupancy(m: Measures) -> Part:
     """Occupied / available hospital bed-days in the group (病床使用率)."""
     return _occupancy(m, GROUP_HOSPITAL, ("beds",))
 
 
 @kpi
-def community_bed_occupancy(m: Measures) -> float:
+def community_bed_occupancy(m: Measures) -> Part:
     """Occupied / available community (rehabilitation) bed-days."""
     return _occupancy(m, PRIMARY_KINDS, ("rehab_beds",))
 
 
 @kpi
-def hospital_minor_share(m: Measures) -> float:
+def hospital_minor_share(m: Measures) -> Part:
     """Share of group hospital outpatient visits by self-presenting patients primary care could resolve."""
     at_hosp = m.visits_at(GROUP_HOSPITAL, ("outpatient",))
     resolvable = m.primary_resolvable[m.visits["etype"]] & (m.visits["referred"] == 0)
-    n = np.count_nonzero(at_hosp)
-    return np.count_nonzero(at_hosp & resolvable) / n if n else np.nan
+    return share(np.count_nonzero(at_hosp & resolvable), np.count_nonzero(at_hosp))
 
 
 @kpi
-def visits_per_resident_year(m: Measures) -> float:
+def visits_per_resident_year(m: Measures) -> Part:
     """Outpatient, emergency and primary visits (inside and outside the group) per resident-year."""
     n = np.count_nonzero(m.visits_at(PRIMARY_KINDS + GROUP_HOSPITAL + ("external",),
                                      VISIT_SERVICES))
-    return n / m.residents / m.years
+    return rate(n / m.residents, m.years)
 
 
 @kpi
-def signed_residents(m: Measures) -> float:
+def signed_residents(m: Measures) -> Part:
     """Residents signed with a family-doctor team (签约居民), as modelled."""
-    return m.signed
+    return state(m.signed)
 
 
 @kpi
-def wait(m: Measures) -> dict[str, float]:
+def wait(m: Measures) -> dict[str, KPI]:
     """wait_mean_/wait_p90_{kind}_{service}: minutes from arrival at a service to its start."""
-    out = {}
+    out: dict[str, KPI] = {}
     kinds = [(k, s) for _, k, s, _ in m.services]
     svc_kind = np.array([f"{k}_{s}" for k, s in kinds])
     for name in sorted(set(svc_kind)):
-        w = m.visits["wait"][(svc_kind == name)[m.visits["service"]]]
-        out[f"wait_mean_{name}"] = float(w.mean()) if w.size else np.nan
-        out[f"wait_p90_{name}"] = float(np.percentile(w, 90)) if w.size else np.nan
+        services = svc_kind == name
+        w = m.visits["wait"][services[m.visits["service"]]]
+        out[f"wait_mean_{name}"] = mean(w)
+        p90 = float(np.percentile(w, 90)) if w.size else np.nan
+        out[f"wait_p90_{name}"] = Quantile(p90, "wait", services, 90.0)
     return out
 
 
 @kpi
-def utilisation(m: Measures) -> dict[str, float]:
-    """utilisation_{kind}_{service}: busy / available server-time (staffed hours only)."""
+def utilisation(m: Measures) -> dict[str, Part]:
+    """utilisation_{kind}_{service}: busy / available server-time (staffed hours only); only
+    services with capacity (a period without adds nothing to a longer one)."""
     out = {}
     names = sorted({(k, s) for _, k, s, _ in m.services})
     for kind, svc in names:
-        value = _occupancy(m, (kind,), (svc,))
-        if np.isfinite(value):
-            out[f"utilisation_{kind}_{svc}"] = value
+        part = _occupancy(m, (kind,), (svc,))
+        if part.parts[1] > 0:
+            out[f"utilisation_{kind}_{svc}"] = part
     return out
 
 
 @kpi
-def teleconsults_per_10k(m: Measures) -> float:
+def teleconsults_per_10k(m: Measures) -> Part:
     """Would-be up-referrals settled by a remote specialist (远程会诊) per 10,000 residents-year."""
     return m.per_10k_year(m.n_steps(TELECONSULT))
 
 
 @kpi
-def remote_diagnoses_per_10k(m: Measures) -> float:
+def remote_diagnoses_per_10k(m: Measures) -> Part:
     """Examinations at a centre read by a hospital instead of an up-referral, per 10,000."""
     return m.per_10k_year(m.n_steps(REMOTE_DIAGNOSIS))
 
 
 @kpi
-def in_district_treatment(m: Measures) -> float:
+def in_district_treatment(m: Measures) -> Part:
     """Share of episodes that never leave the group for a city-level hospital (常见病不出区)."""
     episodes = sum(m.n_steps(s) for s in (FIRST_PRIMARY, FIRST_HOSPITAL, FOLLOWUP, CHECKUP))
-    return 1.0 - _share(m.n_steps(OUTSIDE), episodes)
+    return Part(_complement, (m.n_steps(OUTSIDE), episodes))
+
+
+def _complement(num: float, den: float) -> float:
+    return 1.0 - (num / den if den else np.nan)
 
 
 @kpi
-def appointments(m: Measures) -> dict[str, float]:
+def appointments(m: Measures) -> dict[str, Part]:
     """Slots (号源): days to appointment referred vs self-booked, referred within 7 days, no-shows
     among appointments due, slot utilisation (consultations / slots offered)."""
     referred = m.step_values(BOOK_REFERRED)
     self_ = m.step_values(BOOK_SELF)
     booked = referred.size + self_.size
-    offered = m.model.get("slots_offered", 0)
     seen = np.count_nonzero(m.visits_at(GROUP_HOSPITAL, ("outpatient",)))
-    return {"days_to_appointment_referred": _mean(referred),
-            "days_to_appointment_self": _mean(self_),
-            "referred_slot_within_7d": _share(np.count_nonzero(referred <= 7), referred.size),
-            "no_show_rate": _share(m.n_steps(NO_SHOW), m.n_steps(NO_SHOW) + seen) if booked
-            else np.nan,
-            "slot_utilisation": _share(seen, offered) if offered else np.nan}
+    return {"days_to_appointment_referred": mean(referred),
+            "days_to_appointment_self": mean(self_),
+            "referred_slot_within_7d": share(np.count_nonzero(referred <= 7), referred.size),
+            "no_show_rate": Part(_no_show_rate, (m.n_steps(NO_SHOW), seen, booked)),
+            "slot_utilisation": share(seen, m.model.get("slots_offered", 0))}
+
+
+def _no_show_rate(no_shows: int, seen: int, booked: int) -> float:
+    """No-shows among appointments due, when anyone booked."""
+    return no_shows / (no_shows + seen) if booked and no_shows + seen else np.nan
 
 
 @kpi
-def priority_waits(m: Measures) -> dict[str, float]:
+def priority_waits(m: Measures) -> dict[str, Part]:
     """Green channel (上转优先): group-hospital waits of referred vs self-presenting patients, and
     by priority class (minutes; admissions in days)."""
     out = {}
@@ -239,70 +241,70 @@ def priority_waits(m: Measures) -> dict[str, float]:
     for svc, unit in (("outpatient", 1.0), ("exam", 1.0), ("beds", DAY)):
         at = m.visits_at(GROUP_HOSPITAL, (svc,))
         name = "admission" if svc == "beds" else svc
-        out[f"{name}_wait_referred"] = _mean(v["wait"][at & referred]) / unit
-        out[f"{name}_wait_self"] = _mean(v["wait"][at & ~referred & elective]) / unit
+        out[f"{name}_wait_referred"] = mean(v["wait"][at & referred], unit)
+        out[f"{name}_wait_self"] = mean(v["wait"][at & ~referred & elective], unit)
     for svc in ("outpatient", "exam", "emergency", "beds"):
         at = m.visits_at(GROUP_HOSPITAL, (svc,))
         unit = DAY if svc == "beds" else 1.0
         for lane, cls in ((0, "priority"), (1, "routine")):
-            out[f"wait_mean_hospital_{svc}_{cls}"] = _mean(v["wait"][at & (v["lane"] == lane)]) / unit
+            out[f"wait_mean_hospital_{svc}_{cls}"] = mean(v["wait"][at & (v["lane"] == lane)], unit)
     return out
 
 
 @kpi
-def repeat_tests(m: Measures) -> dict[str, float]:
+def repeat_tests(m: Measures) -> dict[str, Part]:
     """Mutual recognition (互认): referred patients' examinations repeated and avoided per year,
     and the cost avoided (CNY per year)."""
-    avoided = m.n_steps(TEST_RECOGNISED) / m.years
-    return {"repeat_tests": m.n_steps(TEST_REPEATED) / m.years,
-            "repeat_tests_avoided": avoided,
-            "repeat_tests_avoided_cost": avoided * m.payment["costs"].get("exam", 0.0)}
+    avoided = m.n_steps(TEST_RECOGNISED)
+    return {"repeat_tests": rate(m.n_steps(TEST_REPEATED), m.years),
+            "repeat_tests_avoided": rate(avoided, m.years),
+            "repeat_tests_avoided_cost": rate(avoided, m.years, m.payment["costs"].get("exam", 0.0))}
 
 
 @kpi
-def down_referral(m: Measures) -> dict[str, float]:
+def down_referral(m: Measures) -> dict[str, Part]:
     """下转: share of eligible inpatients placed in the community, days waiting for a place,
     home beds per 10,000, hospital length of stay (days, incl. waiting)."""
     placed = m.n_steps(DOWN_REFERRAL) + m.n_steps(HOME_BED)
     places = m.visits_at(PRIMARY_KINDS, ("rehab_beds", "home_beds"))
     los = m.step_values(DISCHARGE, DOWN_REFERRAL, HOME_BED, kinds=GROUP_HOSPITAL) / DAY
-    return {"down_referred_share_of_eligible": _share(placed, m.n_steps(DOWN_ELIGIBLE)),
-            "community_place_wait_days": _mean(m.visits["wait"][places]) / DAY,
+    return {"down_referred_share_of_eligible": share(placed, m.n_steps(DOWN_ELIGIBLE)),
+            "community_place_wait_days": mean(m.visits["wait"][places], DAY),
             "home_beds_per_10k": m.per_10k_year(m.n_steps(HOME_BED)),
-            "hospital_los_days": _mean(los)}
+            "hospital_los_days": mean(los)}
 
 
 @kpi
-def management(m: Measures) -> dict[str, float]:
-    """慢病规范管理 / 老年人健康管理: share of signed chronic patients with every scheduled review
-    done; share of 65+ residents with the annual check done."""
-    return {k: m.model.get(k, np.nan) for k in ("chronic_management", "elderly_management")}
+def management(m: Measures) -> dict[str, Part]:
+    """慢病规范管理 / 老年人健康管理: share of signed chronic patients' person-years with every
+    scheduled review done; share of 65+ residents' person-years with the annual check done."""
+    return {k: share(*m.model.get(k, (0, 0))) for k in ("chronic_management", "elderly_management")}
 
 
 @kpi
-def resources(m: Measures) -> dict[str, float]:
+def resources(m: Measures) -> dict[str, Part]:
     """beds_per_1000 (hospital and community beds) and gps_per_10k (GPs in session at primary
     facilities) per resident, as staffed on the period's last day (plan input densities)."""
-    return {k: m.model.get(k, np.nan) for k in ("beds_per_1000", "gps_per_10k")}
+    return {k: state(m.model.get(k, np.nan)) for k in ("beds_per_1000", "gps_per_10k")}
 
 
 @kpi
-def health_circle_15min(m: Measures) -> float:
+def health_circle_15min(m: Measures) -> Part:
     """15分钟医疗圈: share of residents within ``report.circle_minutes`` (15) of a primary facility
     open on the period's last day, at ``report.circle_speed_kmh`` (sim.model.access)."""
-    return m.model.get("health_circle_15min", np.nan)
+    return state(m.model.get("health_circle_15min", np.nan))
 
 
 @kpi
-def ambulance(m: Measures) -> dict[str, float]:
+def ambulance(m: Measures) -> dict[str, Part]:
     """院前急救: mean call-to-scene minutes and share within 10 minutes."""
     r = m.step_values(AMBULANCE)
-    return {"ambulance_response_mean": _mean(r),
-            "ambulance_within_10min": _share(np.count_nonzero(r <= 10.0), r.size)}
+    return {"ambulance_response_mean": mean(r),
+            "ambulance_within_10min": share(np.count_nonzero(r <= 10.0), r.size)}
 
 
 @kpi
-def flows(m: Measures) -> dict[str, float]:
+def flows(m: Measures) -> dict[str, Part]:
     """The referral flow diagram's volumes, per 10,000 residents per year, from the step log.
 
     flow_first_primary / flow_first_hospital: care episodes whose first contact is a primary
@@ -320,9 +322,6 @@ def flows(m: Measures) -> dict[str, float]:
     first_h = step == FIRST_HOSPITAL
     care_h = first_h.copy()
     care_h[first_h] = m.care_type[etype[first_h]]
-    # only the care and emergency pathways log a first contact, so a first hospital contact of
-    # a type that is not "care" marks the type as an emergency-pathway one
-    emergency_types = np.unique(etype[first_h & ~care_h])
     admit = step == ADMIT
     out = {
         "flow_first_primary": m.n_steps(FIRST_PRIMARY),
@@ -331,7 +330,7 @@ def flows(m: Measures) -> dict[str, float]:
         "flow_ambulance": m.n_steps(AMBULANCE),
         "flow_refer_out": m.n_steps(REFER_OUT),
         "flow_admit": np.count_nonzero(admit),
-        "flow_admit_emergency": np.count_nonzero(admit & np.isin(etype, emergency_types)),
+        "flow_admit_emergency": np.count_nonzero(admit & m.emergency_type[etype]),
         "flow_discharge_home": m.n_steps(DISCHARGE),
         "flow_followup": m.n_steps(FOLLOWUP),
         "flow_left": m.n_steps(LEFT),
@@ -340,24 +339,29 @@ def flows(m: Measures) -> dict[str, float]:
 
 
 @kpi
-def patients(m: Measures) -> dict[str, float]:
+def patients(m: Measures) -> dict[str, Part]:
     """Patient accounting over the whole run: arrived, completed, in_system_at_end, left_unserved."""
-    return dict(m.counts)
+    return {k: state(v) for k, v in m.counts.items()}
 
 
-def compute(m: Measures, after_each: Callable[[], None] | None = None) -> dict[str, float]:
-    """Every registered KPI for one replication, by name; ``after_each()`` runs after each KPI
+def parts(m: Measures, after_each: Callable[[], None] | None = None) -> dict[str, KPI]:
+    """Every registered KPI of one period as parts, by name; ``after_each()`` runs after each KPI
     function (the runner releases the log's mapped pages there)."""
-    out: dict[str, float] = {}
+    out: dict[str, KPI] = {}
     for name, fn in KPI_FUNCS.items():
         value = fn(m)
         if isinstance(value, dict):
             out.update(value)
         else:
-            out[name] = float(value)
+            out[name] = value
         if after_each is not None:
             after_each()
     return out
+
+
+def compute(m: Measures, after_each: Callable[[], None] | None = None) -> dict[str, float]:
+    """Every registered KPI's value in one period, by name."""
+    return values(parts(m, after_each))
 
 
 from sim.metrics import costs  # noqa: E402,F401  (registers the payment KPIs)

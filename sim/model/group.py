@@ -240,10 +240,8 @@ class MedicalGroup:
             self.step = self.log.stepper(self.env)
 
     def _snapshot(self, day: int) -> None:
-        """Each pool's time integrals and queue at the end of ``day`` (for the time series)."""
-        for i, svc in enumerate(self.network.services):
-            busy, cap, queue = svc.pool.areas()
-            self.daily.append((day, i, busy, cap, queue, svc.pool.waiting))
+        """Each pool's cumulative time integrals at the end of ``day`` (for the time series)."""
+        self.daily[day] = [svc.pool.areas() for svc in self.network.services]
 
     # -- run ------------------------------------------------------------------------------
     def run(self, on_day: Callable[[int], None] | None = None) -> "MedicalGroup":
@@ -259,7 +257,8 @@ class MedicalGroup:
         return self
 
     def _run(self, on_day: Callable[[int], None] | None) -> None:
-        self.daily: list = []
+        self.daily = np.zeros((self.clock.days, len(self.network.services), 3))
+        """Busy, available and waiting minutes of each service up to each midnight."""
         for process in (self.network.calendar(), self._feeder(), self._midnights()):
             Driver(process, _ignore)
         for day in range(self.clock.days):

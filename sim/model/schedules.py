@@ -112,15 +112,20 @@ class Schedules:
         """Visits done per person (rows) and measured calendar year (columns)."""
         return np.array(self._done, dtype=np.int32).reshape(-1, self._n_years)
 
-    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
-                      year: int | None = None) -> float:
-        """Share of person-years of ``etype`` with every visit scheduled that year done (in
-        ``year``, or over the measured years)."""
+    def managed_counts(self, etype: int, cohorts: list[Cohort], signed_only: bool,
+                       year: int | None = None) -> tuple[int, int]:
+        """(person-years of ``etype`` with every visit scheduled that year done, person-years
+        with a visit scheduled), in ``year`` or over the measured years."""
         cols = slice(None) if year is None else [self.years.index(year)]
         scheduled, done = self.scheduled[:, cols], self.done[:, cols]
         mask = (self.person_type == etype)[:, None] & (scheduled > 0)
         if signed_only:
             signed = np.array([c.signed for c in cohorts], dtype=bool)
             mask &= signed[self.person_cohort][:, None]
-        n = int(mask.sum())
-        return float((done[mask] >= scheduled[mask]).sum() / n) if n else float("nan")
+        return int((done[mask] >= scheduled[mask]).sum()), int(mask.sum())
+
+    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
+                      year: int | None = None) -> float:
+        """Share of person-years of ``etype`` with every visit scheduled that year done."""
+        done, n = self.managed_counts(etype, cohorts, signed_only, year)
+        return done / n if n else float("nan")

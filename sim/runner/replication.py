@@ -11,6 +11,8 @@ import simpy
 
 from sim.metrics import kpis
 from sim.metrics.log import Log
+from sim.metrics.parts import Quantile, merge
+from sim.metrics.quantile import percentiles
 from sim.model.access import health_circle
 from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
@@ -18,6 +20,7 @@ from sim.model.population import signed_residents
 from sim.runner.events import EVENTS_DIR, EventWriter
 
 SCRATCH_DIR = ".scratch"      # in a run directory: its replications' spilled logs while they run
+ONE_PIECE_DAYS = 366          # a longer measured period is reduced by calendar year and merged
 
 
 def run_replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
@@ -69,14 +72,58 @@ def _remove_if_empty(directory: Path) -> None:
 
 def reduce_model(model: MedicalGroup, rep: int) -> tuple[dict[str, float], pd.DataFrame]:
     """A finished replication's KPIs (overall and per calendar year) and daily time series,
-    read from its log one period at a time."""
+    read from its log one period at a time: a measured period longer than ``ONE_PIECE_DAYS`` is
+    reduced year by year and the whole-run KPIs merged from the years' parts, so memory does
+    not grow with the horizon."""
+    return kpi_values(model), timeseries(model, rep)
+
+
+def kpi_values(model: MedicalGroup) -> dict[str, float]:
+    """Every KPI over the measured period, and per calendar year when it spans several."""
     release = model.log.release
-    values = kpis.compute(measures(model), release)
-    for year, (first, last) in calendar_years(model.clock).items():
-        values.update({f"{k}@{year}": v
-                       for k, v in kpis.compute(measures(model, first, last), release).items()
+    years = {y: kpis.parts(measures(model, first, last), release)
+             for y, (first, last) in calendar_years(model.clock).items()}
+    clock = model.clock
+    if years and clock.days - clock.warmup_days > ONE_PIECE_DAYS:
+        values = merge(list(years.values()), lambda q: whole_run_quantiles(model, q))
+    else:
+        values = kpis.compute(measures(model), release)
+    for year, parts in years.items():
+        values.update({f"{k}@{year}": p.value for k, p in parts.items()
                        if k not in kpis.WHOLE_RUN})
-    return values, timeseries(model, rep)
+    return values
+
+
+def whole_run_quantiles(model: MedicalGroup, quantiles: dict[str, Quantile]) -> dict[str, float]:
+    """Each quantile KPI over the measured period, read from the visit log block by block
+    (exact; one pass per batch of quantiles on disjoint services, plus a few)."""
+    t0, t1 = model.clock.warmup_days * DAY, model.clock.days * DAY
+    out: dict[str, float] = {}
+    batches: list[dict[str, Quantile]] = []
+    for name, q in quantiles.items():
+        batch = next((b for b in batches if _joins(b, q)), None)
+        if batch is None:
+            batches.append(batch := {})
+        batch[name] = q
+    for batch in batches:
+        first = next(iter(batch.values()))
+        group = np.full(len(model.network.services), -1, dtype=np.int64)
+        for g, q in enumerate(batch.values()):
+            group[q.services] = g
+
+        def blocks():
+            for b in model.log.blocks(("v_t", "v_service", f"v_{first.column}")):
+                inside = (b["v_t"] >= t0) & (b["v_t"] < t1)
+                yield np.where(inside, group[b["v_service"]], -1), b[f"v_{first.column}"]
+        out.update(zip(batch, percentiles(blocks, len(batch), first.q)))
+    return out
+
+
+def _joins(batch: dict[str, Quantile], q: Quantile) -> bool:
+    """Whether ``q`` can be computed in the same passes as ``batch``: same column and q, and
+    services that none of the batch's quantiles covers."""
+    return all(b.column == q.column and b.q == q.q and not (b.services & q.services).any()
+               for b in batch.values())
 
 
 def calendar_years(clock) -> dict[int, tuple[int, int]]:
@@ -94,13 +141,6 @@ def _services(model: MedicalGroup) -> list[tuple[str, str, str, str]]:
             for s in model.network.services]
 
 
-def _daily_areas(model: MedicalGroup) -> np.ndarray:
-    """Cumulative (busy, capacity, queue) integrals at each midnight: [day, service, 3]."""
-    n = len(model.network.services)
-    raw = np.array([row[2:5] for row in model.daily], dtype=float)
-    return raw.reshape(model.clock.days, n, 3)
-
-
 def measures(model: MedicalGroup, first_day: int | None = None,
              last_day: int | None = None) -> kpis.Measures:
     """The replication's logs restricted to days [first_day, last_day) (default: the measured
@@ -110,7 +150,7 @@ def measures(model: MedicalGroup, first_day: int | None = None,
     first_day = clock.warmup_days if first_day is None else first_day
     last_day = clock.days if last_day is None else last_day
     visits, steps = model.log.period(first_day * DAY, last_day * DAY)
-    cum = _daily_areas(model)
+    cum = model.daily
     before = cum[first_day - 1] if first_day else np.zeros(cum.shape[1:])
     types = list(model.types.values())
     residents = sum(c.residents for c in model.cohorts)
@@ -124,11 +164,13 @@ def measures(model: MedicalGroup, first_day: int | None = None,
         years=(last_day - first_day) / 365.0,
         primary_resolvable=np.array([t.primary_resolvable for t in types], dtype=bool),
         care_type=np.array([t.pathway == "care" for t in types], dtype=bool),
+        emergency_type=np.array([t.pathway == "emergency" for t in types], dtype=bool),
         counts={"arrived": model.arrived, "completed": model.completed,
                 "in_system_at_end": model.in_system_at_end, "left_unserved": model.left},
         facility_kind=[f.kind for f in model.network.facilities.values()],
         cohort_signed=np.array([c.signed for c in model.cohorts], dtype=bool),
-        model=model_figures(model, last_day, None if whole else clock.date(first_day).year),
+        model=model_figures(model, first_day, last_day,
+                            None if whole else clock.date(first_day).year),
         payment=payment(model),
     )
 
@@ -145,22 +187,21 @@ def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
             "gps_per_10k": count["gp"] / residents * 1e4}
 
 
-def model_figures(model: MedicalGroup, last_day: int, year: int | None) -> dict[str, float]:
-    """Figures only the model holds: slots offered (whole period only), management rates of
-    scheduled people (per calendar year), staffed densities, the health circle's coverage."""
-    clock = model.clock
-    out: dict[str, float] = density(model, last_day)
+def model_figures(model: MedicalGroup, first_day: int, last_day: int,
+                  year: int | None) -> dict[str, Any]:
+    """Figures only the model holds: slots offered in the period, management counts of
+    scheduled people (per calendar year, or over the measured years), staffed densities and the
+    health circle's coverage on the period's last day."""
+    out: dict[str, Any] = density(model, last_day)
     out["health_circle_15min"] = health_circle(model, last_day)
-    if year is None:
-        out["slots_offered"] = sum(b.offered(clock.warmup_days, clock.days)
-                                   for b in model.books.values())
+    out["slots_offered"] = sum(b.offered(first_day, last_day) for b in model.books.values())
     bases = {e.base: name for name, e in reversed(list(model.cfg.demand.episodes.items()))
              if e.schedule}
     if "chronic" in bases:
-        out["chronic_management"] = model.schedules.managed_share(
+        out["chronic_management"] = model.schedules.managed_counts(
             model.types[bases["chronic"]].idx, model.cohorts, signed_only=True, year=year)
     if "elderly" in bases:
-        out["elderly_management"] = model.schedules.managed_share(
+        out["elderly_management"] = model.schedules.managed_counts(
             model.types[bases["elderly"]].idx, model.cohorts, signed_only=False, year=year)
     return out
 
@@ -191,7 +232,7 @@ def timeseries(model: MedicalGroup, rep: int) -> pd.DataFrame:
     n_svc = len(model.network.services)
     days = clock.days
     visits, wait_sum = _daily_visits(model.log, days, n_svc)
-    cum = _daily_areas(model)
+    cum = model.daily
     per_day = np.diff(cum, axis=0, prepend=np.zeros((1, n_svc, 3)))
     with np.errstate(invalid="ignore", divide="ignore"):
         metrics = {
