@@ -8,6 +8,7 @@ rates ``chronic_management`` and ``elderly_management``.
 """
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import numpy as np
@@ -82,7 +83,7 @@ class Schedules:
             self.scheduled = np.concatenate([self.scheduled, per_year])
             first += n
         self._n_years = n_years
-        self._done = [0] * (first * n_years)   # flat person × year counts: cheap to bump
+        self._done = array("i", [0]) * (first * n_years)   # flat person × year: cheap to bump
         if people:
             person = np.concatenate(people)
             when = np.concatenate(days)
@@ -109,18 +110,29 @@ class Schedules:
 
     @property
     def done(self) -> np.ndarray:
-        """Visits done per person (rows) and measured calendar year (columns)."""
-        return np.array(self._done, dtype=np.int32).reshape(-1, self._n_years)
+        """Visits done per person (rows) and measured calendar year (columns): a read-only view."""
+        view = np.frombuffer(self._done, dtype=np.intc).reshape(-1, self._n_years)
+        view.flags.writeable = False
+        return view
+
+    def managed_counts(self, etype: int, cohorts: list[Cohort], signed_only: bool,
+                       year: int | None = None) -> tuple[int, int]:
+        """Person-years of ``etype`` (signed people only if ``signed_only``) with every visit
+        scheduled that year done, and with at least one visit scheduled (in ``year``, or over
+        the measured years): the numerator and denominator of ``managed_share``."""
+        rows = self.person_type == etype
+        if signed_only:
+            signed = np.array([c.signed for c in cohorts], dtype=bool)
+            rows &= signed[self.person_cohort]
+        rows = np.flatnonzero(rows)
+        cols = slice(None) if year is None else [self.years.index(year)]
+        scheduled, done = self.scheduled[rows][:, cols], self.done[rows][:, cols]
+        due = scheduled > 0
+        return int((done[due] >= scheduled[due]).sum()), int(due.sum())
 
     def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
                       year: int | None = None) -> float:
         """Share of person-years of ``etype`` with every visit scheduled that year done (in
-        ``year``, or over the measured years)."""
-        cols = slice(None) if year is None else [self.years.index(year)]
-        scheduled, done = self.scheduled[:, cols], self.done[:, cols]
-        mask = (self.person_type == etype)[:, None] & (scheduled > 0)
-        if signed_only:
-            signed = np.array([c.signed for c in cohorts], dtype=bool)
-            mask &= signed[self.person_cohort][:, None]
-        n = int(mask.sum())
-        return float((done[mask] >= scheduled[mask]).sum() / n) if n else float("nan")
+        ``year``, or over the measured years); nan if nobody had a visit scheduled."""
+        managed, due = self.managed_counts(etype, cohorts, signed_only, year)
+        return managed / due if due else float("nan")
