@@ -112,13 +112,13 @@ class Schedules:
         """Visits scheduled inside the horizon per person and measured year, attended or not
         (from phases alone, a block at a time)."""
         days = self.clock.days
-        year_col = np.array(self._year_col)
+        year_col = np.array(self._year_col + [-1], dtype=np.int16)   # -1: past the horizon
         out = np.zeros((self._phase.size, self._n_years), dtype=np.int32)
         for kind in self._kinds:
             rows = slice(kind.first, kind.first + kind.n)
             for b in range(self._n_blocks):
-                when = self._block_times(kind, b)
-                col = np.where(when < days, year_col[np.minimum(when, days - 1).astype(int)], -1)
+                day = self._block_times(kind, b).astype(np.int32)    # times are >= 0: floor
+                col = year_col[np.minimum(day, days, out=day)]
                 if col.size == 0:
                     continue
                 for c in range(max(int(col.min()), 0), int(col.max()) + 1):
