@@ -205,9 +205,7 @@ def test_a_failing_replication_leaves_no_part_and_no_scratch(tmp_path, monkeypat
     monkeypatch.setattr(MedicalGroup, "_snapshot", failing)
     with pytest.raises(RuntimeError, match="interrupted"):
         run_replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out_dir=tmp_path)
-    assert list((tmp_path / EVENTS_DIR).iterdir()) == []
-    assert not (tmp_path / SCRATCH_DIR).exists()
-    assert list(scratch_root.iterdir()) == []
+    _nothing_left(tmp_path, scratch_root)
 
 
 def test_an_error_while_reducing_also_cleans_up(tmp_path, monkeypatch, scratch_root, small):
@@ -218,6 +216,11 @@ def test_an_error_while_reducing_also_cleans_up(tmp_path, monkeypatch, scratch_r
     monkeypatch.setattr(replication_module, "reduce_model", fail)
     with pytest.raises(RuntimeError, match="reduction failed"):
         run_replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out_dir=tmp_path)
-    assert list((tmp_path / EVENTS_DIR).iterdir()) == []
-    assert not (tmp_path / SCRATCH_DIR).exists()
+    _nothing_left(tmp_path, scratch_root)
+
+
+def _nothing_left(out_dir, scratch_root) -> None:
+    """No event part, no spilled log in the run folder or the system temp dir."""
+    assert list((out_dir / EVENTS_DIR).iterdir()) == []
+    assert not (out_dir / SCRATCH_DIR).exists()
     assert list(scratch_root.iterdir()) == []

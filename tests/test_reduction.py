@@ -10,7 +10,7 @@ import pytest
 from sim.api import compose_config
 from sim.engine.streams import replication_seeds
 from sim.metrics import kpis, log, quantile
-from sim.metrics.parts import Part, merge, rate, share, state
+from sim.metrics.parts import merge, rate, share, state
 from sim.model.group import MedicalGroup
 from sim.runner import replication
 from sim.runner.replication import kpi_values, measures
@@ -56,7 +56,7 @@ def test_merge_adds_parts_keeps_states_and_skips_missing():
     b = {"s": share(3, 4), "r": rate(20, 1.0), "x": state(5.0)}
     out = merge([a, b], lambda q: {})
     assert out == {"s": 0.5, "r": 20.0, "x": 5.0, "u": 1.0}
-    assert Part(lambda a, b: a / b if b else np.nan, (0, 0)).value != 0.0    # NaN, not 0
+    assert np.isnan(merge([{"z": share(0, 0)}, {"z": share(0, 0)}], lambda q: {})["z"])
 
 
 def _model(horizon: int) -> MedicalGroup:

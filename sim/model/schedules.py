@@ -182,7 +182,7 @@ class Schedules:
                        year: int | None = None) -> tuple[int, int]:
         """Person-years of ``etype`` (signed people only if ``signed_only``) with every visit
         scheduled that year done, and with at least one visit scheduled (in ``year``, or over
-        the measured years): the numerator and denominator of ``managed_share``."""
+        the measured years): the numerator and denominator of a management rate."""
         rows = self.person_type == etype
         if signed_only:
             signed = np.array([c.signed for c in cohorts], dtype=bool)
@@ -192,10 +192,3 @@ class Schedules:
         scheduled, done = self.scheduled[rows][:, cols], self.done[rows][:, cols]
         due = scheduled > 0
         return int((done[due] >= scheduled[due]).sum()), int(due.sum())
-
-    def managed_share(self, etype: int, cohorts: list[Cohort], signed_only: bool,
-                      year: int | None = None) -> float:
-        """Share of person-years of ``etype`` with every visit scheduled that year done (in
-        ``year``, or over the measured years); nan if nobody had a visit scheduled."""
-        managed, due = self.managed_counts(etype, cohorts, signed_only, year)
-        return managed / due if due else float("nan")
