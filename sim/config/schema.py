@@ -363,6 +363,17 @@ class CalibrationConfig:
 
 
 @dataclass
+class ScenarioConfig:
+    """Today and the plan. A preset's run is today (its base year, network and behaviour); with
+    ``compare`` the plan runs too (``plan_overrides`` on top of today's command line, on common
+    random numbers) and the targets are scored on the plan against today."""
+    compare: bool = False
+    today: str = "today"                          # labels
+    plan: str = "plan"
+    plan_overrides: List[str] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
@@ -374,6 +385,7 @@ class Config:
     design: DesignConfig = field(default_factory=DesignConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     results_dir: str = "results"
     sweep_name: str = "${now:%Y-%m-%d}/${now:%H-%M-%S}"   # sweeps/<sweep_name>: fix it to resume
     preset: Optional[str] = None

@@ -82,6 +82,12 @@ def give_up_after(env, pool, req, minutes: float) -> None:
     delay(env, minutes).callbacks.append(give_up)
 
 
+def whole_days(minutes: float) -> float:
+    """A delay of days rounded to whole days (at least one): a return or follow-up visit comes
+    back at the same time of day, inside the clinic's hours, not in the night."""
+    return max(1.0, round(minutes / DAY)) * DAY
+
+
 def care(m: "MedicalGroup", ep: "Episode") -> Journey:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
     pol = m.policy
@@ -166,7 +172,7 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
     if "beds" in hosp.services and pol.admit(ep):
         yield from admission(m, ep, hosp, lane, referred)
     elif pol.returns(ep):
-        yield delay(m.env, m.return_delay())
+        yield delay(m.env, whole_days(m.return_delay()))
         yield from visit(m, ep, hosp.services["outpatient"], lane, referred)
     return True
 
@@ -222,7 +228,7 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
     beds.pool.release()
     m.step(DISCHARGE, ep, hosp, env._now - t_bed)
     if m.followup_type is not None and m.policy.follow_up(ep):
-        m.spawn(m.followup_type, ep.cohort, m.followup_delay())
+        m.spawn(m.followup_type, ep.cohort, whole_days(m.followup_delay()))
     return True
 
 
