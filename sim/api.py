@@ -27,7 +27,7 @@ from sim.runner.outputs import mark_complete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("network", "population", "demand", "policy", "targets", "run")
+GROUPS = ("network", "population", "demand", "policy", "targets", "observed", "run")
 SCENARIO_GROUPS = ("preset", "plan", "experiment")   # global packages: their files are sources too
 
 

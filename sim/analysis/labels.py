@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sim.config.schema import LANGS
 
-__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts"]
+__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
+           "number"]
 
 # unit keys → (en, zh)
 UNITS = {
@@ -269,8 +270,44 @@ PHRASES: dict[str, tuple[str, str]] = {
     "paired_axis": ("difference from {baseline}, 95% CI", "与{baseline}之差，95%置信区间"),
     "slope": ("slope {slope:.3g}", "斜率 {slope:.3g}"),
     "no_data": ("no data", "无数据"),
+    # today reproduced? (sim.analysis.observed)
+    "today_reproduced": ("Today reproduced?", "现状复现？"),
+    "title_observed": ("Today reproduced? {district}", "现状复现？{district}"),
+    "observed intro": ("Before the plan is judged, the status quo must look like the district "
+                       "today: each published figure's band against the simulated mean and its "
+                       "95% CI (reproduced when the whole interval lies inside the band).",
+                       "评价规划之前，现状情景须与本区现状相符：各项公开数据的区间与模拟均值及其"
+                       "95%置信区间对照（整个置信区间落在区间内即为已复现）。"),
+    "figure:observed": ("Today reproduced? Each published figure's band (shaded), its value "
+                        "(tick) and the simulated mean with its 95% CI.",
+                        "现状复现：各项公开数据的区间（阴影）、公布值（竖线）与模拟均值及95%置信区间。"),
+    "figure": ("figure", "数据项"),
+    "observed band": ("observed band", "观测区间"),
+    "published value": ("published value", "公布值"),
+    "simulated": ("simulated mean [95% CI]", "模拟均值 [95%置信区间]"),
+    "simulated_legend": ("simulated mean, 95% CI", "模拟均值及95%置信区间"),
+    "band_legend": ("observed band", "观测区间"),
+    "scope": ("scope", "范围"),
+    "tag": ("tag", "可靠性"),
+    "source": ("source", "来源"),
+    "year": ("year", "年份"),
+    "scope:district": ("district", "本区"),
+    "scope:tianjin": ("Tianjin", "天津市"),
+    "scope:china": ("China", "全国"),
+    "scope:survey": ("survey", "抽样调查"),
+    "reproduced": ("reproduced", "已复现"),
+    "not reproduced": ("not reproduced", "未复现"),
 }
 _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
+
+
+def number(v: float | None) -> str:
+    """A value for tables: 4 significant digits, thousands separated from 10,000 on (where
+    ``.4g`` would switch to an exponent); '–' when missing."""
+    if v is None or not isinstance(v, (int, float)) or v != v or v in (float("inf"),
+                                                                       float("-inf")):
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"
 
 
 def check_lang(lang: str) -> int:
