@@ -17,6 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from sim.analysis.observed import reproduced, write_observed
 from sim.analysis.report import write_run_report
 from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
@@ -84,13 +85,17 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     validate(cfg, sources)
     cfg = derive(cfg, sources)          # design point and planned staffing, recorded in the outputs
     result = run_replications(cfg, tick, out_dir)
-    result.scorecard = scorecard(result.summary, cfg.targets, single_year(cfg))
+    result.scorecard = scorecard(result.kpis, cfg.targets, single_year(cfg))
+    result.observed = reproduced(result.summary, cfg.observed)
     if out_dir is not None:
         out = Path(out_dir)
         write_data(result, out)
         write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
                         cfg.targets.name, out, cfg.run.figures, cfg.report.lang)
+        if len(result.observed):
+            write_observed(result.observed, out, cfg.run.figures, cfg.report.lang,
+                           cfg.observed.district or cfg.observed.name)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
             standard_figures(out, cfg.report.lang)

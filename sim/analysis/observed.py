@@ -9,13 +9,14 @@ value for the KPI. A run of one replication has no CI: its mean alone is judged.
 from __future__ import annotations
 
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.labels import kpi_label, kpi_unit, number, text
+from sim.analysis.labels import interval_text, kpi_label, kpi_unit, number, text
 
 REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
 INCONCLUSIVE, NOT_MEASURED = "inconclusive", "not measured"
@@ -24,7 +25,7 @@ COLUMNS = ["figure", "kpi", "low", "high", "value", "year", "scope", "source", "
 
 
 def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and math.isfinite(v)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def judge(mean: float, lo: float, hi: float, low: float | None, high: float | None) -> str:
@@ -83,18 +84,11 @@ def band_text(low: float, high: float) -> str:
     return f"≥ {number(low)}" if _finite(low) else f"≤ {number(high)}"
 
 
-def mean_text(mean: float, lo: float, hi: float) -> str:
-    """``mean [ci_low, ci_high]``, the mean alone without a CI, '–' without a mean."""
-    if not _finite(mean):
-        return "–"
-    return f"{number(mean)} [{number(lo)}, {number(hi)}]" if _finite(lo) else number(mean)
-
-
 def to_text(table: pd.DataFrame) -> str:
     """A console table: figure, observed band, simulated mean [95% CI], verdict."""
     width = max([len(f) for f in table["figure"]] + [6])
     bands = [band_text(lo, hi) for lo, hi in zip(table["low"], table["high"])]
-    means = [mean_text(m, lo, hi) for m, lo, hi in zip(table["mean"], table.ci_low,
+    means = [interval_text(m, lo, hi) for m, lo, hi in zip(table["mean"], table.ci_low,
                                                       table.ci_high)]
     bw, mw = max([len(b) for b in bands] + [13]), max([len(m) for m in means] + [23])
     out = [f"{'figure':<{width}}  {'observed band':<{bw}}  {'simulated mean [95% CI]':<{mw}}  "
@@ -123,7 +117,7 @@ def table_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             f", {int(r.year)}"
         rows.append((figure_label(r, lang), band, r.source,
                      text(f"scope:{r.scope}", lang) + year, r.tag,
-                     mean_text(r.mean, r.ci_low, r.ci_high), text(r.verdict, lang)))
+                     interval_text(r.mean, r.ci_low, r.ci_high), text(r.verdict, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
                                        ("figure", "observed band", "source", "scope", "tag",
                                         "simulated", "verdict")])

@@ -31,6 +31,7 @@ class RunResult:
     config: Any
     out_dir: Path | None = None
     scorecard: pd.DataFrame | None = None   # per target: KPI, CI, verdict (sim.analysis)
+    observed: pd.DataFrame | None = None    # per observed figure: band, CI, verdict
 
 
 def workers_for(cfg: Any) -> int:
