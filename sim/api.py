@@ -28,7 +28,7 @@ from sim.runner.outputs import mark_complete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("network", "population", "demand", "policy", "targets", "run")
+GROUPS = ("network", "population", "demand", "policy", "targets", "observed", "run")
 SCENARIO_GROUPS = ("preset", "plan", "experiment")   # global packages: their files are sources too
 
 
@@ -115,12 +115,14 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
         tested = result.plan = _simulate(plan[0], None if out is None else out / PLAN_DIR,
                                          plan[1], tick)
     result.observed = reproduced(result.summary, result.config.observed)
-    today = result if plan is not None else None
+    today = (result.kpis, single_year(result.config)) if plan is not None else (None, None)
     result.scorecard = scorecard(tested.kpis, tested.config.targets, single_year(tested.config),
-                                 today and today.kpis, today and single_year(today.config))
+                                 *today)
     if out is not None:
         lang = cfg.report.lang
-        write_observed(result.observed, out, cfg.run.figures, lang, cfg.observed.district)
+        if len(result.observed):
+            write_observed(result.observed, out, cfg.run.figures, lang,
+                           cfg.observed.district or cfg.observed.name)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
                         cfg.targets.name, out, cfg.run.figures, lang)
         write_run_report(out, lang)

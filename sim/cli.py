@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, run_config, sources_of
@@ -104,6 +105,9 @@ def main(cfg: DictConfig) -> float | None:
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
     print(kpi_table(result.summary))
+    if result.observed is not None and len(result.observed):
+        print(f"\ntoday reproduced? {cfg.observed.district or cfg.observed.name}")
+        print(observed_text(result.observed))
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))

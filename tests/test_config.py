@@ -56,6 +56,12 @@ def test_default_preset_and_policies_validate(policy):
     ("report.lang=fr", "report.lang", "unknown; allowed: en, zh"),
     ("report.circle_minutes=0", "report.circle_minutes", "> 0.0"),
     ("report.circle_speed_kmh=-4", "report.circle_speed_kmh", "> 0.0"),
+    ("targets.targets.chronic_management.type=goal", "targets.targets.chronic_management.type",
+     "allowed: maintain, reach, raise, input"),
+    ("targets.targets.chronic_management.source=hearsay",
+     "targets.targets.chronic_management.source", "allowed: plan, assumption"),
+    ("targets.targets.chronic_management.threshold=null",
+     "targets.targets.chronic_management.threshold", "a reach target needs a threshold"),
 ])
 def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     err = _check([override])
@@ -198,3 +204,13 @@ def test_a_missing_plugin_names_its_extra(override, extra):
     message = str(err.value)
     assert f'pip install -e ".[{extra}]"' in message and "\n" not in message
     assert "basic" in message                       # what is installed is listed
+
+
+def test_raise_and_input_targets_may_leave_the_threshold_out():
+    for kind in ("raise", "input"):
+        cfg, sources = compose_config([f"targets.targets.chronic_management.type={kind}",
+                                       "targets.targets.chronic_management.threshold=null"])
+        validate(cfg, sources)
+    err = _check(["targets.targets.chronic_management.type=maintain",
+                  "targets.targets.chronic_management.threshold=null"])
+    assert "a maintain target needs a threshold" in str(err)

@@ -191,10 +191,39 @@ def test_daily_figure_marks_openings_inside_the_period(run_dir):
 def test_scorecard_chart_uses_the_targets_chinese_text(run_dir):
     card = pd.read_csv(run_dir / "scorecard.csv")
     fig = scorecard_figure(card, "东丽", "zh")
-    ticks = [t.get_text().replace("\n", "") for t in fig.axes[0].get_yticklabels()]
-    for own in card["text_zh"]:
-        assert any(own in t for t in ticks), own
-    assert fig.axes[0].get_title() == "目标评分卡：东丽"
+    titles = [ax.get_title(loc="left").replace("\n", "") for ax in fig.axes]
+    assert len(titles) == len(card)
+    for own, title in zip(card["text_zh"], titles):
+        assert own in title and title.startswith("达到｜"), own
+    assert fig._suptitle.get_text() == "目标评分卡：东丽"
+    plt.close(fig)
+
+
+def test_scorecard_chart_draws_today_plan_and_threshold_in_the_kpis_units():
+    from sim.analysis.scorecard import scorecard
+    from omegaconf import OmegaConf
+    kpis = lambda d: pd.DataFrame([(i, k, v) for k, vs in d.items()         # noqa: E731
+                                   for i, v in enumerate(vs)],
+                                  columns=["replication", "kpi", "value"])
+    targets = OmegaConf.create({"targets": {
+        "wait": {"kpi": "wait_mean_hospital_outpatient", "type": "reach", "comparison": "<=",
+                 "threshold": 15.0},
+        "share": {"kpi": "primary_visit_share", "type": "raise", "comparison": ">="}}})
+    card = scorecard(kpis({"wait_mean_hospital_outpatient": [10, 11, 12, 11, 10.5],
+                           "primary_visit_share": [0.45, 0.47, 0.46, 0.44, 0.48]}), targets,
+                     today_kpis=kpis({"wait_mean_hospital_outpatient": [30, 33, 31, 32, 29],
+                                      "primary_visit_share": [0.40, 0.42, 0.41, 0.39, 0.43]}))
+    fig = scorecard_figure(card, "x", "en")
+    wait, share = fig.axes
+    assert wait.get_xlabel() == "minutes" and share.get_xlabel() == "share (0–1)"
+    assert [t.get_text() for t in wait.get_yticklabels()] == ["plan", "today"]
+    dashed = [ln for ln in wait.lines if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_xdata(), 15.0)
+    lo, hi = wait.get_xlim()
+    assert lo < 10 and hi > 33                      # today, plan and threshold all in view
+    assert not [ln for ln in share.lines if ln.get_linestyle() == "--"]   # raise: no threshold
+    right = " ".join(t.get_text() for t in share.texts)
+    assert "met" in right and "Δ +0.05" in right
     plt.close(fig)
 
 

@@ -6,11 +6,14 @@ import shutil
 
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from sim.analysis.compare import compare
+from sim.analysis.observed import reproduced, write_observed
 from sim.analysis.report import write_run_report
-from sim.analysis.sweep import find_jobs, paired_differences, select_baseline
-from sim.api import simulate
+from sim.analysis.scorecard import NOT_MEASURED, NOT_MET
+from sim.analysis.sweep import find_jobs, paired_differences, select_baseline, verdicts
+from sim.api import compose_config, simulate
 from sim.compare import main as compare_main
 
 
@@ -33,14 +36,16 @@ def test_run_report_is_self_contained_and_bilingual(runs):
     md = (runs / "base" / "report.md").read_text()
     for link in re.findall(r"\]\((figures/[^)]+)\)", md):
         assert (runs / "base" / link).exists()
-    assert "## Scorecard" in md and "## Assumptions" in md
+    assert "## The plan against today" in md and "## Assumptions" in md
+    assert "- raise: the plan must improve on today" in md          # the types, one line each
+    assert "Today reproduced?" not in md                             # observed: none
     assumptions = pd.read_csv(runs / "base" / "assumptions.csv")
     row = assumptions[(assumptions.file == "configs/policy/baseline.yaml")
                       & (assumptions.key == "choice.speed_kmh")]
     assert len(row) == 1 and "assumption" in row.note.iloc[0]
     write_run_report(runs / "base", "zh")
     zh = (runs / "base" / "report.md").read_text()
-    assert "## 目标评分卡" in zh and "## 假设" in zh and "基层诊疗量占比" in zh
+    assert "## 规划与现状对比" in zh and "## 假设" in zh and "基层诊疗量占比" in zh
 
 
 def test_paired_differences_use_common_random_numbers(runs, tmp_path):
@@ -74,3 +79,46 @@ def test_compare_command_refuses_clearly(runs, tmp_path, capsys):
     assert compare_main([str(runs), "--baseline", "policy=nope"]) == 2
     err = capsys.readouterr().err
     assert "compare.baseline" in err and "gate" in err and err.count("\n") == 1
+
+
+def test_run_report_shows_today_reproduced_then_the_plan(runs, tmp_path):
+    """A run folder with observed.csv: its table and figure come before the scorecard."""
+    from test_observed import WITH_FIXTURE
+    run = tmp_path / "run"
+    shutil.copytree(runs / "base", run)
+    cfg, _ = compose_config(WITH_FIXTURE)
+    summary = pd.read_csv(run / "summary.csv", index_col="kpi")
+    table = reproduced(summary, cfg.observed)
+    write_observed(table, run, figures=True, lang="zh", title="测试区")
+    write_run_report(run, "zh")
+    md = (run / "report.md").read_text()
+    today, plan = md.index("## 现状复现？"), md.index("## 规划与现状对比")
+    assert today < plan and md.index("figures/observed.png") < plan
+    assert md.count("figures/observed.png") == 1 and md.count("figures/scorecard.png") == 1
+    assert "人均诊疗人次" in md and "7–9（公布值 8.8）" in md and "天津市，2019年" in md
+    mean = summary.loc["visits_per_resident_year", "mean"]
+    assert f"{mean:.4g} [" in md[today:plan]
+    page = (run / "report.html").read_text()
+    assert "现状复现？" in page and "<ul><li>" in page
+
+
+def test_verdicts_score_each_job_against_the_baseline_as_today(runs, tmp_path):
+    """verdicts.csv recomputes each job's scorecard from its kpis.csv; a raise target is judged
+    against the baseline when the job shares its random numbers, else not measured."""
+    root = tmp_path / "sweep"
+    for name in ("base", "gate", "other_seed"):
+        shutil.copytree(runs / name, root / name)
+        path = root / name / "config.resolved.yaml"
+        cfg = OmegaConf.load(path)
+        cfg.targets.targets["first_contact_up"] = {"kpi": "primary_first_contact",
+                                                   "type": "raise", "comparison": ">="}
+        OmegaConf.save(cfg, path)
+    jobs = find_jobs([root])
+    base = select_baseline(jobs, "base")
+    marks = verdicts(jobs, base)
+    assert set(marks.columns) == {"base", "gate", "other_seed"}
+    own = pd.read_csv(runs / "gate" / "scorecard.csv").set_index("target")["verdict"]
+    assert (marks.loc[own.index, "gate"] == own).all()       # reach targets: as the run scored
+    assert marks.loc["first_contact_up", "base"] == NOT_MET   # itself: a difference of exactly 0
+    assert marks.loc["first_contact_up", "other_seed"] == NOT_MEASURED   # no common numbers
+    assert marks.loc["first_contact_up", "gate"] != NOT_MEASURED

@@ -62,7 +62,7 @@ def compare(roots: list[Path], out_dir: Path, baseline: str = "", kpis: list[str
     result.files += _csv(table, out_dir / "sweep_summary.csv")
     if base is not None:
         result.files += _csv(diffs, out_dir / "paired_differences.csv")
-        marks = verdicts(jobs)
+        marks = verdicts(jobs, base)
         if len(marks):
             result.files += _csv(marks.reset_index(names="target"), out_dir / "verdicts.csv")
         measured = set(table.kpi[table["mean"].notna()])
@@ -106,7 +106,7 @@ def _blocks(result: Comparison, names: list[str], out_dir: Path, lang: str) -> l
                                          baseline=base.name)),
                    Block("paragraph", text("paired intro", lang)),
                    Block("table", _wide(result.diffs, names, lang))]
-    marks = verdicts(result.jobs)
+    marks = verdicts(result.jobs, base)
     if len(marks):
         marks = marks.map(lambda v: text(v, lang) if isinstance(v, str) else "–")
         blocks += [Block("heading", text("Targets reached per scenario", lang)),

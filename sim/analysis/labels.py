@@ -2,9 +2,13 @@
 figures and reports; the Chinese follows the plans' own vocabulary (基层诊疗量占比, 上转, 下转, ...)."""
 from __future__ import annotations
 
+import math
+import numbers
+
 from sim.config.schema import LANGS
 
-__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts"]
+__all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
+           "number", "interval_text"]
 
 # unit keys → (en, zh)
 UNITS = {
@@ -163,8 +167,10 @@ PHRASES: dict[str, tuple[str, str]] = {
                      "差值的均值与95%置信区间。"),
     "replications_decide": ("≈{n} replications would decide", "约需{n}次重复运行才能判定"),
     # figure captions in reports (figure:<file stem>)
-    "figure:scorecard": ("Targets scorecard: each target's KPI as a share of its target value, "
-                         "with its 95% CI.", "目标评分卡：各目标指标值与目标值之比及95%置信区间。"),
+    "figure:scorecard": ("Targets scorecard: each target's KPI today (grey) and under the plan "
+                         "(coloured by verdict), with 95% CIs, in the KPI's units; dashed: the "
+                         "target value.", "目标评分卡：各目标指标的现状（灰色）与规划情景（按结论着色）"
+                         "及95%置信区间，以指标自身单位表示；虚线为目标值。"),
     "figure:flow": ("Referral flows: first contact, referral, admission and its outcome, per "
                     "10,000 residents per year.", "转诊流向：首诊、转诊、住院及其结局，每万居民每年。"),
     "figure:map": ("Facilities, catchments and the health circle around each primary facility.",
@@ -263,14 +269,119 @@ PHRASES: dict[str, tuple[str, str]] = {
     "hospital_outpatient": ("Hospital outpatient\n(group or city)", "医院门诊\n（集团内或市级）"),
     "settled_remotely": ("Settled remotely", "远程解决"),
     "of_which_ambulance": ("of which by ambulance: {n}", "其中救护车：{n}"),
-    "scorecard_axis": ("KPI / target value (1 = on target); bars: 95% CI",
-                       "指标值/目标值（1 = 恰好达标）；横线：95%置信区间"),
     "comparison_axis": ("mean and 95% CI", "均值与95%置信区间"),
     "paired_axis": ("difference from {baseline}, 95% CI", "与{baseline}之差，95%置信区间"),
     "slope": ("slope {slope:.3g}", "斜率 {slope:.3g}"),
     "no_data": ("no data", "无数据"),
+    # today reproduced? (sim.analysis.observed)
+    "today_reproduced": ("Today reproduced?", "现状复现？"),
+    "title_observed": ("Today reproduced? {district}", "现状复现？{district}"),
+    "observed intro": ("Before the plan is judged, the status quo must look like the district "
+                       "today: each published figure's band against the simulated mean and its "
+                       "95% CI (reproduced when the whole interval lies inside the band).",
+                       "评价规划之前，现状情景须与本区现状相符：各项公开数据的区间与模拟均值及其"
+                       "95%置信区间对照（整个置信区间落在区间内即为已复现）。"),
+    "figure:observed": ("Today reproduced? Each published figure's band (shaded), its value "
+                        "(tick) and the simulated mean with its 95% CI.",
+                        "现状复现：各项公开数据的区间（阴影）、公布值（竖线）与模拟均值及95%置信区间。"),
+    "figure": ("figure", "数据项"),
+    "observed band": ("observed band", "观测区间"),
+    "published value": ("published value", "公布值"),
+    "simulated": ("simulated mean [95% CI]", "模拟均值 [95%置信区间]"),
+    "simulated_legend": ("simulated mean, 95% CI", "模拟均值及95%置信区间"),
+    "band_legend": ("observed band", "观测区间"),
+    "scope": ("scope", "范围"),
+    "tag": ("tag", "可靠性"),
+    "source": ("source", "来源"),
+    "year": ("year", "年份"),
+    "scope:district": ("district", "本区"),
+    "scope:tianjin": ("Tianjin", "天津市"),
+    "scope:china": ("China", "全国"),
+    "scope:survey": ("survey", "抽样调查"),
+    "reproduced": ("reproduced", "已复现"),
+    "not reproduced": ("not reproduced", "未复现"),
+    # the plan against today (sim.analysis.scorecard)
+    "plan_vs_today": ("The plan against today", "规划与现状对比"),
+    "plan_vs_today intro": ("Today and the plan run on common random numbers; each target is "
+                            "judged by its type on the plan's 95% CI or on the paired difference "
+                            "plan − today.",
+                            "现状与规划情景使用相同随机数运行；各目标按其类型，以规划情景的95%"
+                            "置信区间或规划减现状的配对差值判定。"),
+    "plan_only intro": ("This run is scored on its own, as the plan: without a today run "
+                        "nothing is compared with today and raise targets are not measured.",
+                        "本次运行单独作为规划情景评分：没有现状情景的运行结果，不与现状比较，"
+                        "提高类目标未测量。"),
+    "already met intro": ("Already met today (the plan does not need these targets):",
+                          "现状已达标（规划无需这些目标）："),
+    "types explained: maintain": ("maintain: today's level must hold under the plan (judged on "
+                                  "the plan against the threshold).",
+                                  "保持：现状水平在规划下须保持（以规划情景对照目标值判定）。"),
+    "types explained: reach": ("reach: the plan must reach the threshold (by the target's year).",
+                               "达到：规划情景须达到目标值（在目标年份）。"),
+    "types explained: raise": ("raise: the plan must improve on today: the paired difference "
+                               "plan − today lies above zero (below for ≤) with 95% confidence.",
+                               "提高：规划须优于现状：规划减现状的配对差值以95%置信度大于零"
+                               "（≤类目标为小于零）。"),
+    "types explained: input": ("input: a resource the plan sets; reported, not judged.",
+                               "投入：规划设定的资源投入；仅报告，不判定。"),
+    "type:maintain": ("maintain", "保持"),
+    "type:reach": ("reach", "达到"),
+    "type:raise": ("raise", "提高"),
+    "type:input": ("input", "投入"),
+    "input": ("input", "投入（不判定）"),
+    "> today": ("> today", "高于现状"),
+    "< today": ("< today", "低于现状"),
+    "yardstick_rule": (", yardstick {rule}", "，参考值{rule}"),
+    "type": ("type", "类型"),
+    "notes": ("note", "说明"),
+    "threshold from": ("threshold from", "目标值来源"),
+    "source:plan": ("plan", "规划"),
+    "source:assumption": ("assumption", "假设"),
+    "today": ("today", "现状"),
+    "plan": ("plan", "规划"),
+    "today [95% CI]": ("today [95% CI]", "现状 [95%置信区间]"),
+    "plan [95% CI]": ("plan [95% CI]", "规划 [95%置信区间]"),
+    "plan − today [95% CI]": ("plan − today [95% CI]", "规划−现状 [95%置信区间]"),
+    "today_legend": ("today: mean, 95% CI", "现状：均值及95%置信区间"),
+    "plan_legend": ("plan: mean, 95% CI", "规划：均值及95%置信区间"),
+    "threshold_legend": ("target value", "目标值"),
+    "already met today": ("already met today", "现状已达标"),
+    # scorecard notes (the English is what scorecard.csv holds)
+    "today does not meet the threshold: a calibration finding": (
+        "today does not meet the threshold: a calibration finding", "现状未达到目标值：校准发现"),
+    "today's own level is inconclusive against the threshold": (
+        "today's own level is inconclusive against the threshold", "现状水平相对目标值尚无定论"),
+    "already met today: the plan does not need this target": (
+        "already met today: the plan does not need this target", "现状已达标：规划无需此目标"),
+    "needs today's run": ("needs today's run", "需要现状情景的运行结果"),
+    "one replication: no confidence interval": ("one replication: no confidence interval",
+                                                "仅一次重复运行：无置信区间"),
+    "the plan reaches the yardstick": ("the plan reaches the yardstick", "规划达到参考值"),
+    "the plan falls short of the yardstick": ("the plan falls short of the yardstick",
+                                              "规划未达到参考值"),
+    "whether the plan reaches the yardstick is inconclusive": (
+        "whether the plan reaches the yardstick is inconclusive", "规划是否达到参考值尚无定论"),
 }
 _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
+
+
+def number(v: float | None, sign: bool = False) -> str:
+    """A value for tables: 4 significant digits, thousands separated from 10,000 on (where
+    ``.4g`` would switch to an exponent), a leading + if ``sign``; '–' when missing."""
+    if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) \
+            or not math.isfinite(v):
+        return "–"
+    plus = "+" if sign and v > 0 else ""
+    return plus + (f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}")
+
+
+def interval_text(mean: float, lo: float, hi: float, sign: bool = False) -> str:
+    """``mean [ci_low, ci_high]``; the mean alone without a CI; '–' without a mean."""
+    if number(mean) == "–":
+        return "–"
+    if number(lo) == "–" or number(hi) == "–":
+        return number(mean, sign)
+    return f"{number(mean, sign)} [{number(lo, sign)}, {number(hi, sign)}]"
 
 
 def check_lang(lang: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.labels import kpi_label, kpi_unit, text
+from sim.analysis.labels import interval_text, kpi_label, kpi_unit, text
 from sim.runner.outputs import write_text
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
@@ -23,13 +23,14 @@ HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10
             "wait_mean_hospital_outpatient", "wait_mean_hospital_beds",
             "hospital_bed_occupancy", "bed_blocking_days", "visits_per_resident_year",
             "health_circle_15min", "arrived")
-FIGURE_ORDER = ("scorecard", "flow", "map", "daily", "capacity", "waits", "comparison",
+FIGURE_ORDER = ("observed", "scorecard", "flow", "map", "daily", "capacity", "waits", "comparison",
                 "paired", "response")
 
 
 @dataclass
 class Block:
-    """A piece of a report: ``kind`` is heading, paragraph, table, figure, code or details."""
+    """A piece of a report: ``kind`` is title, heading, paragraph, list, table, figure or
+    code."""
     kind: str
     body: Any
     caption: str = ""
@@ -45,6 +46,8 @@ def render_markdown(blocks: list[Block], base: Path) -> str:
             out.append(f"## {b.body}")
         elif b.kind == "paragraph":
             out.append(b.body)
+        elif b.kind == "list":
+            out.append("\n".join(f"- {item}" for item in b.body))
         elif b.kind == "table":
             out.append(_md_table(b.body))
         elif b.kind == "figure":
@@ -89,6 +92,8 @@ def render_html(blocks: list[Block], lang: str) -> str:
             out.append(f"<h2>{html.escape(b.body)}</h2>")
         elif b.kind == "paragraph":
             out.append(f"<p>{html.escape(b.body)}</p>")
+        elif b.kind == "list":
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in b.body) + "</ul>")
         elif b.kind == "table":
             out.append(b.body.to_html(index=False, na_rep="–", border=0,
                                       float_format=lambda v: f"{v:.4g}"))
@@ -131,33 +136,95 @@ def kpi_rows(summary: pd.DataFrame, names: list[str], lang: str) -> pd.DataFrame
 
 
 def scorecard_rows(card: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The scorecard in the report's language: target, clause, rule, value, verdict."""
+    """The scorecard in the report's language: target, type, threshold's source, clause, rule,
+    today, plan and plan − today with 95% CIs, verdict, note."""
+    from sim.analysis.scorecard import INCONCLUSIVE, note_text, rule_text
     rows = []
     for r in card.itertuples():
-        when = f" ({int(r.year)})" if pd.notna(r.year) else ""
         verdict = text(r.verdict, lang)
-        if r.verdict == "inconclusive" and np.isfinite(r.replications_needed):
-            verdict += " " + text("≈{n} replications would decide", lang,
-                                  n=int(r.replications_needed))
-        rows.append((r.text_zh if lang == "zh" else r.text_en, r.clause,
-                     f"{kpi_label(r.kpi, lang)} {r.comparison} {r.threshold:g}{when}",
-                     ci_text(r.mean, r.ci_low, r.ci_high), verdict))
+        if r.verdict == INCONCLUSIVE and np.isfinite(r.replications_needed):
+            verdict += (" (" if lang == "en" else "（") + text(
+                "≈{n} replications would decide", lang, n=int(r.replications_needed)) + (
+                ")" if lang == "en" else "）")
+        own = r.text_zh if lang == "zh" else r.text_en
+        rows.append((own if isinstance(own, str) and own else r.target,
+                     text(f"type:{r.type}", lang), text(f"source:{r.source}", lang),
+                     r.clause if isinstance(r.clause, str) else "",
+                     f"{kpi_label(r.kpi, lang)} {rule_text(r, lang)}",
+                     interval_text(r.today_mean, r.today_ci_low, r.today_ci_high),
+                     interval_text(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
+                     interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True),
+                     verdict, note_text(r.note, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
-                                       ("target", "clause", "rule", "mean [95% CI]",
-                                        "verdict")])
+                                       ("target", "type", "threshold from", "clause", "rule",
+                                        "today [95% CI]", "plan [95% CI]",
+                                        "plan − today [95% CI]", "verdict", "notes")])
 
 
-def figures_of(out_dir: Path, lang: str) -> list[Block]:
-    """The folder's PNG figures in reading order, captioned."""
-    found = sorted((Path(out_dir) / "figures").glob("*.png"))
+def observed_blocks(run_dir: Path, lang: str, district: str = "") -> list[Block]:
+    """Today reproduced?: a sentence, the observed table and its figure (if ``observed.csv``
+    has figures)."""
+    from sim.analysis.observed import table_rows
+    path = Path(run_dir) / "observed.csv"
+    if not path.exists():
+        return []
+    texts = ("source", "tag", "text_en", "text_zh")
+    table = pd.read_csv(path, dtype=dict.fromkeys(texts, str))
+    if not len(table):
+        return []
+    table["year"] = table["year"].astype("Int64")
+    table[list(texts)] = table[list(texts)].fillna("")
+    heading = (text("title_observed", lang, district=district) if district
+               else text("today_reproduced", lang))
+    blocks = [Block("heading", heading),
+              Block("paragraph", text("observed intro", lang)),
+              Block("table", table_rows(table, lang))]
+    return blocks + _figure(run_dir, "observed", lang)
+
+
+def scorecard_blocks(run_dir: Path, plan: str, lang: str) -> list[Block]:
+    """The plan against today: a sentence, the scorecard table, the targets already met today,
+    the target types in one line each, and the scorecard figure."""
+    from sim.analysis.scorecard import TYPES_EXPLAINED, already_met
+    path = Path(run_dir) / "scorecard.csv"
+    if not path.exists():
+        return []
+    texts = ("note", "text_en", "text_zh", "clause")
+    card = pd.read_csv(path, dtype=dict.fromkeys(texts, str))
+    if not len(card):
+        return []
+    card["year"] = card["year"].astype("Int64")
+    card[list(texts)] = card[list(texts)].fillna("")
+    blocks = [Block("heading", text("plan_vs_today", lang) + (f": {plan}" if plan else "")),
+              Block("paragraph", text("plan_vs_today intro" if card["today_mean"].notna().any()
+                                      else "plan_only intro", lang)),
+              Block("table", scorecard_rows(card, lang))]
+    met = already_met(card)
+    if len(met):
+        own = met["text_zh"] if lang == "zh" else met["text_en"]
+        blocks += [Block("paragraph", text("already met intro", lang)),
+                   Block("list", [o or t for o, t in zip(own, met["target"])])]
+    blocks.append(Block("list", [text(k, lang) for k in TYPES_EXPLAINED]))
+    return blocks + _figure(run_dir, "scorecard", lang)
+
+
+def _figure(run_dir: Path, name: str, lang: str) -> list[Block]:
+    path = Path(run_dir) / "figures" / f"{name}.png"
+    return [Block("figure", path, text(f"figure:{name}", lang))] if path.exists() else []
+
+
+def figures_of(out_dir: Path, lang: str, skip: tuple[str, ...] = ()) -> list[Block]:
+    """The folder's PNG figures in reading order, captioned, except those named in ``skip``
+    (shown in their own sections)."""
+    found = sorted(p for p in (Path(out_dir) / "figures").glob("*.png") if p.stem not in skip)
     rank = {name: i for i, name in enumerate(FIGURE_ORDER)}
     found.sort(key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
     return [Block("figure", p, text(f"figure:{p.stem}", lang)) for p in found]
 
 
 def run_blocks(run_dir: Path, lang: str) -> list[Block]:
-    """The report of one run: what was run, scorecard, key figures, figures, assumptions,
-    resolved configuration."""
+    """The report of one run: what was run, today reproduced?, the plan against today, key
+    figures, figures, assumptions, resolved configuration."""
     from omegaconf import OmegaConf
     run_dir = Path(run_dir)
     cfg = OmegaConf.load(run_dir / "config.resolved.yaml")
@@ -167,13 +234,11 @@ def run_blocks(run_dir: Path, lang: str) -> list[Block]:
                                   scenario=scenario, policy=cfg.policy.name)),
               Block("heading", text("What was run", lang)),
               Block("table", what_was_run(run_dir, cfg, lang))]
-    card = run_dir / "scorecard.csv"
-    if card.exists() and len(pd.read_csv(card)):
-        blocks += [Block("heading", text("Scorecard", lang) + f": {cfg.targets.plan}"),
-                   Block("table", scorecard_rows(pd.read_csv(card), lang))]
+    blocks += observed_blocks(run_dir, lang, cfg.get("observed", {}).get("district", ""))
+    blocks += scorecard_blocks(run_dir, cfg.targets.plan or cfg.targets.name, lang)
     blocks += [Block("heading", text("Key figures", lang)),
                Block("table", kpi_rows(summary, list(HEADLINE), lang))]
-    blocks += figures_of(run_dir, lang)
+    blocks += figures_of(run_dir, lang, skip=("observed", "scorecard"))
     blocks += assumption_blocks(run_dir, lang)
     blocks.append(Block("code", (run_dir / "config.resolved.yaml").read_text("utf-8"),
                         text("Resolved configuration", lang)))

@@ -1,9 +1,21 @@
-"""The targets scorecard: each plan target against its KPI's confidence interval.
+"""The targets scorecard: the plan against today, each target judged by its type.
 
-A verdict is *met* when the whole 95% interval lies on the target's side of the threshold,
-*not met* when it lies wholly on the other side, *inconclusive* otherwise (then the scorecard
-says how many replications would narrow the interval enough, if the mean stayed where it is),
-and *not measured* when the run has no value for the KPI (e.g. a lever that is off).
+The scenario under test (the plan) and the reference (today) are tidy per-replication KPIs run
+on common random numbers, so plan − today is taken replication by replication. By type:
+
+* **reach**: the plan's 95% CI against the threshold: *met* when it lies wholly on the target's
+  side, *not met* when wholly on the other, *inconclusive* otherwise (with the replications that
+  would decide if the mean stayed where it is).
+* **maintain**: today's level must hold under the plan: judged like reach on the plan; today
+  itself missing the threshold is noted (a calibration finding).
+* **raise**: no number in the plan: *met* when the paired difference's CI lies wholly on the
+  good side of 0, *not met* when the plan does not improve (CI wholly on the other side or at
+  0), *inconclusive* when it contains 0; a threshold, if any, is a yardstick in the note.
+* **input**: a resource the plan sets: reported, not judged.
+
+A target whose KPI has no value (a lever that is off, no today run for a raise) is *not
+measured*. A reach or raise target that today already meets is flagged: the plan does not
+need it.
 """
 from __future__ import annotations
 
@@ -15,18 +27,46 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-MET, NOT_MET, INCONCLUSIVE, NOT_MEASURED = "met", "not met", "inconclusive", "not measured"
-COLUMNS = ["target", "clause", "kpi", "comparison", "threshold", "year", "mean", "ci_low",
-           "ci_high", "n", "verdict", "replications_needed", "text_en", "text_zh"]
+from sim.analysis.labels import interval_text, number
+from sim.metrics.stats import t_interval
+
+MET, NOT_MET, INCONCLUSIVE, NOT_MEASURED, INPUT = ("met", "not met", "inconclusive",
+                                                   "not measured", "input")
+MAINTAIN, REACH, RAISE = "maintain", "reach", "raise"
+COLUMNS = ["target", "type", "source", "kpi", "threshold", "today_mean", "today_ci_low",
+           "today_ci_high", "plan_mean", "plan_ci_low", "plan_ci_high", "diff_mean",
+           "diff_ci_low", "diff_ci_high", "verdict", "comparison", "year", "clause",
+           "today_meets", "note", "replications_needed", "n", "text_en", "text_zh"]
+# notes are fixed English phrases (translated by sim.analysis.labels.text), joined by "; "
+TODAY_NOT_MET = "today does not meet the threshold: a calibration finding"
+TODAY_UNSURE = "today's own level is inconclusive against the threshold"
+ALREADY_MET = "already met today: the plan does not need this target"
+NEEDS_TODAY = "needs today's run"
+NO_CI = "one replication: no confidence interval"
+YARDSTICK = {MET: "the plan reaches the yardstick",
+             NOT_MET: "the plan falls short of the yardstick",
+             INCONCLUSIVE: "whether the plan reaches the yardstick is inconclusive"}
+NOTE_SEP = "; "
+NAN5 = (np.nan, np.nan, np.nan, np.nan, 0)
 
 
 def verdict(mean: float, lo: float, hi: float, comparison: str, threshold: float) -> str:
     """Met / not met / inconclusive from a confidence interval; not measured without one."""
-    if not all(map(math.isfinite, (mean, lo, hi))):
+    if threshold is None or not all(map(math.isfinite, (mean, lo, hi, threshold))):
         return NOT_MEASURED
     above = lo >= threshold if comparison == ">=" else hi <= threshold
     below = hi < threshold if comparison == ">=" else lo > threshold
     return MET if above else NOT_MET if below else INCONCLUSIVE
+
+
+def raise_verdict(lo: float, hi: float, comparison: str) -> str:
+    """A paired difference's CI (plan − today) against 0: met when wholly on the good side,
+    not met when the plan does not improve, inconclusive when the CI contains 0."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return NOT_MEASURED
+    if comparison == "<=":                       # lower is better: look at today − plan
+        lo, hi = -hi, -lo
+    return MET if lo > 0 else NOT_MET if hi <= 0 else INCONCLUSIVE
 
 
 def replications_needed(mean: float, sd: float, threshold: float, level: float = 0.95,
@@ -50,111 +90,294 @@ def replications_needed(mean: float, sd: float, threshold: float, level: float =
     return math.inf
 
 
-def scorecard(summary: pd.DataFrame, targets: Any, single_year: int | None = None
-              ) -> pd.DataFrame:
-    """One row per target: its KPI's mean and CI (for its year if it has one) and the verdict.
+def _targets(targets: Any) -> Any:
+    """``targets`` (a TargetsConfig, its DictConfig, a dict, or an old run's config) on the
+    schema, so a target without a type or source reads as reach from the plan."""
+    from omegaconf import OmegaConf
 
-    ``single_year``: the calendar year the whole measured period lies in, if it lies in one
-    (its KPIs then carry no ``@year`` suffix)."""
-    rows = []
-    for tid, t in targets.targets.items():
-        name = t.kpi if t.year is None or t.year == single_year else f"{t.kpi}@{t.year}"
-        r = summary.loc[name] if name in summary.index else None
-        mean, lo, hi, sd, n = ((r["mean"], r["ci_low"], r["ci_high"], r["sd"], r["n"])
-                               if r is not None else (np.nan,) * 4 + (0,))
-        v = verdict(mean, lo, hi, t.comparison, t.threshold)
-        need = replications_needed(mean, sd, t.threshold) if v == INCONCLUSIVE else np.nan
-        rows.append([tid, t.clause, t.kpi, t.comparison, t.threshold, t.year, mean, lo, hi,
-                     int(n), v, need, t.text_en, t.text_zh])
-    return pd.DataFrame(rows, columns=COLUMNS)
+    from sim.config.schema import TargetsConfig
+    return OmegaConf.merge(OmegaConf.structured(TargetsConfig), targets).targets
 
 
-def to_markdown(card: pd.DataFrame, plan: str) -> str:
-    """The scorecard as a Markdown table (English and Chinese target texts)."""
-    lines = [f"# Scorecard: {plan}", "",
-             "| target | clause | KPI | target value | mean [95% CI] | verdict | 目标 |",
-             "|---|---|---|---|---|---|---|"]
-    for r in card.itertuples():
-        when = f" in {int(r.year)}" if pd.notna(r.year) else ""
-        ci = (f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]"
-              if np.isfinite(r.mean) and np.isfinite(r.ci_low) else "–")
-        v = r.verdict
+def _wide(kpis: pd.DataFrame | None) -> pd.DataFrame:
+    """Tidy ``replication, kpi, value`` → one column per KPI, one row per replication."""
+    if kpis is None or not len(kpis):
+        return pd.DataFrame()
+    return kpis.pivot(index="replication", columns="kpi", values="value")
+
+
+def plan_column(kpi: str, year: int | None, plan_year: int | None, names: Any) -> str | None:
+    """The plan run's KPI for a target: ``kpi@year`` if the run has it, plain ``kpi`` for a
+    target without a year or a run lying in that year, else None."""
+    if year is not None and f"{kpi}@{year}" in names:
+        return f"{kpi}@{year}"
+    if year is None or year == plan_year:
+        return kpi if kpi in names else None
+    return None
+
+
+def _series(wide: pd.DataFrame, name: str | None) -> pd.Series | None:
+    return wide[name] if name is not None and name in wide.columns else None
+
+
+def _interval(x: pd.Series | None) -> tuple:
+    return t_interval(x.to_numpy()) if x is not None else NAN5
+
+
+def _paired(plan: pd.Series | None, today: pd.Series | None) -> tuple:
+    """t-interval of plan − today, replication by replication (common random numbers)."""
+    if plan is None or today is None:
+        return NAN5
+    return t_interval((plan - today).dropna().to_numpy())
+
+
+def _judge(t: Any, plan: tuple, today: tuple, diff: tuple) -> tuple[str, Any, list, float]:
+    """(verdict, today_meets, notes, replications_needed) of one target by its type."""
+    thr = t.threshold
+    notes: list[str] = []
+    today_v = verdict(*today[:3], t.comparison, thr) if t.type != "input" else NOT_MEASURED
+    meets = {MET: True, NOT_MET: False}.get(today_v, np.nan)
+    need = np.nan
+    if t.type == "input":
+        v = INPUT if math.isfinite(plan[0]) else NOT_MEASURED
+    elif t.type == RAISE:
+        v = raise_verdict(diff[1], diff[2], t.comparison)
+        if math.isfinite(plan[0]) and not math.isfinite(today[0]):
+            notes.append(NEEDS_TODAY)
+        elif v == INCONCLUSIVE:
+            need = replications_needed(diff[0], diff[3], 0.0)
+        if thr is not None and verdict(*plan[:3], t.comparison, thr) in YARDSTICK:
+            notes.append(YARDSTICK[verdict(*plan[:3], t.comparison, thr)])
+    else:
+        v = verdict(*plan[:3], t.comparison, thr)
         if v == INCONCLUSIVE:
-            v += (f" (≈{int(r.replications_needed)} replications would decide)"
-                  if np.isfinite(r.replications_needed) else " (mean on the threshold)")
-        lines.append(f"| {r.text_en} | {r.clause} | `{r.kpi}` | {r.comparison} {r.threshold:g}"
-                     f"{when} | {ci} | {v} | {r.text_zh} |")
-    return "\n".join(lines) + "\n"
+            need = replications_needed(plan[0], plan[3], thr)
+        if t.type == MAINTAIN and today_v in (NOT_MET, INCONCLUSIVE):
+            notes.append(TODAY_NOT_MET if today_v == NOT_MET else TODAY_UNSURE)
+    if v == NOT_MEASURED and math.isfinite(plan[0]) and plan[4] < 2 and NEEDS_TODAY not in notes:
+        notes.append(NO_CI)
+    if t.type in (REACH, RAISE) and meets is True:
+        notes.append(ALREADY_MET)
+    return v, meets, notes, need
 
 
-def to_text(card: pd.DataFrame) -> str:
-    """A short console table."""
-    width = max([len(t) for t in card["target"]] + [6])
-    out = [f"{'target':<{width}}  {'mean':>10}  {'95% CI':<22}  {'rule':<10}  verdict"]
-    for r in card.itertuples():
-        ci = f"[{r.ci_low:.4g}, {r.ci_high:.4g}]" if np.isfinite(r.ci_low) else "–"
-        rule = f"{r.comparison} {r.threshold:g}"
-        need = (f" (≈{int(r.replications_needed)} reps)"
-                if r.verdict == INCONCLUSIVE and np.isfinite(r.replications_needed) else "")
-        out.append(f"{r.target:<{width}}  {r.mean:>10.4g}  {ci:<22}  {rule:<10}  "
-                   f"{r.verdict}{need}")
-    return "\n".join(out)
+def scorecard(plan_kpis: pd.DataFrame, targets: Any, plan_year: int | None = None,
+              today_kpis: pd.DataFrame | None = None, today_year: int | None = None
+              ) -> pd.DataFrame:
+    """One row per target: today's and the plan's means and 95% CIs, their paired difference
+    and the verdict by the target's type (module docstring).
+
+    ``*_kpis`` are tidy ``replication, kpi, value`` (``kpis.csv``); ``plan_year`` is the
+    calendar year the plan's measured period lies in, if it lies in one (its KPIs then carry no
+    ``@year`` suffix). Today is read over its whole period (``today_year`` is kept in
+    ``attrs`` for labels)."""
+    plan_w, today_w = _wide(plan_kpis), _wide(today_kpis)
+    rows = []
+    for tid, t in _targets(targets).items():
+        p_s = _series(plan_w, plan_column(t.kpi, t.year, plan_year, plan_w.columns))
+        t_s = _series(today_w, t.kpi)
+        plan, today, diff = _interval(p_s), _interval(t_s), _paired(p_s, t_s)
+        v, meets, notes, need = _judge(t, plan, today, diff)
+        thr = np.nan if t.threshold is None else float(t.threshold)
+        rows.append([tid, t.type, t.source, t.kpi, thr, *today[:3], *plan[:3], *diff[:3], v,
+                     t.comparison, t.year, t.clause, meets, NOTE_SEP.join(notes), need,
+                     int(plan[4]), t.text_en, t.text_zh])
+    card = pd.DataFrame(rows, columns=COLUMNS)
+    card["year"] = card["year"].astype("Int64")
+    card.attrs.update(plan_year=plan_year, today_year=today_year)
+    return card
+
+
+def already_met(card: pd.DataFrame) -> pd.DataFrame:
+    """The reach and raise targets today already meets: the plan does not need them."""
+    return card[card["note"].fillna("").str.contains(ALREADY_MET, regex=False)]
 
 
 RULE = {">=": "≥", "<=": "≤"}
 
 
+def rule_text(r: Any, lang: str = "en") -> str:
+    """A target's rule without units: ``≥ 0.8 (2027)``, ``> today, yardstick ≥ 0.65``, or an
+    input's planned value."""
+    from sim.analysis.labels import text
+    thr = number(r.threshold) if pd.notna(r.threshold) else ""
+    own = f"{RULE.get(r.comparison, r.comparison)} {thr}" if thr else ""
+    if r.type == RAISE:
+        rule = text("> today" if r.comparison == ">=" else "< today", lang)
+        rule += text("yardstick_rule", lang, rule=own) if own else ""
+    elif r.type == "input":
+        rule = thr or "–"
+    else:
+        rule = own
+    if pd.isna(r.year):
+        return rule
+    return rule + (f"，{int(r.year)}年" if lang == "zh" else f" ({int(r.year)})")
+
+
+def to_text(card: pd.DataFrame) -> str:
+    """A console table: target, type, rule, today, plan and plan − today with 95% CIs,
+    verdict (and the replications that would decide an inconclusive one)."""
+    cols = [("target", [str(t) for t in card["target"]]), ("type", list(card["type"])),
+            ("rule", [rule_text(r) for r in card.itertuples()]),
+            ("today [95% CI]", [interval_text(*x) for x in
+                                zip(card.today_mean, card.today_ci_low, card.today_ci_high)]),
+            ("plan [95% CI]", [interval_text(*x) for x in
+                               zip(card.plan_mean, card.plan_ci_low, card.plan_ci_high)]),
+            ("plan − today [95% CI]", [interval_text(*x, sign=True) for x in
+                                       zip(card.diff_mean, card.diff_ci_low,
+                                           card.diff_ci_high)])]
+    widths = [max([len(h)] + [len(c) for c in cells]) for h, cells in cols]
+    out = ["  ".join(h.ljust(w) for (h, _), w in zip(cols, widths)) + "  verdict"]
+    for i, r in enumerate(card.itertuples()):
+        need = (f" (≈{int(r.replications_needed)} reps)"
+                if r.verdict == INCONCLUSIVE and np.isfinite(r.replications_needed) else "")
+        flag = " *" if ALREADY_MET in str(r.note) else ""
+        out.append("  ".join(cells[i].ljust(w) for (_, cells), w in zip(cols, widths))
+                   + f"  {r.verdict}{need}{flag}")
+    if len(already_met(card)):
+        out.append(f"* {ALREADY_MET}")
+    return "\n".join(out)
+
+
+TYPES_EXPLAINED = ("types explained: maintain", "types explained: reach",
+                   "types explained: raise", "types explained: input")
+
+
+def note_text(note: Any, lang: str) -> str:
+    """A row's notes in ``lang``."""
+    from sim.analysis.labels import text
+    parts = [p for p in str(note).split(NOTE_SEP) if p and p != "nan"]
+    return ("；" if lang == "zh" else NOTE_SEP).join(text(p, lang) for p in parts)
+
+
+def to_markdown(card: pd.DataFrame, plan: str) -> str:
+    """The scorecard as Markdown: both languages' target texts, today, plan, difference,
+    verdict and notes; the targets already met today; the types in one line each."""
+    from sim.analysis.labels import kpi_label, text
+    lines = [f"# Scorecard: {plan}", "",
+             "| target | 目标 | type | threshold from | clause | KPI | rule | today [95% CI] | "
+             "plan [95% CI] | plan − today [95% CI] | verdict | note |",
+             "|" + "---|" * 12]
+    for r in card.itertuples():
+        v = r.verdict
+        if v == INCONCLUSIVE:
+            v += (f" (≈{int(r.replications_needed)} replications would decide)"
+                  if np.isfinite(r.replications_needed) else " (mean on the threshold)")
+        cells = [r.text_en or r.target, r.text_zh, r.type, r.source, r.clause,
+                 f"{kpi_label(r.kpi, 'en')} (`{r.kpi}`)", rule_text(r),
+                 interval_text(r.today_mean, r.today_ci_low, r.today_ci_high),
+                 interval_text(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
+                 interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True), v,
+                 note_text(r.note, "en")]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    met = already_met(card)
+    if len(met):
+        lines += ["", "Already met today (the plan does not need these targets):", ""]
+        lines += [f"- {r.text_en or r.target} (`{r.target}`)" for r in met.itertuples()]
+    lines += [""] + [f"- {text(k, 'en')}" for k in TYPES_EXPLAINED]
+    return "\n".join(lines) + "\n"
+
+
 def target_label(r: Any, lang: str) -> str:
-    """A target's text in ``lang`` (the targets file's ``text_zh`` / ``text_en``, else the KPI's
-    label), wrapped, with its rule and year."""
-    from sim.analysis.labels import kpi_label
+    """A target's type, text in ``lang`` (the targets file's ``text_zh`` / ``text_en``, else
+    the KPI's label) and rule, wrapped."""
+    from sim.analysis.labels import kpi_label, text
     from sim.analysis.plots import _wrap
     own = r.text_zh if lang == "zh" else r.text_en
     own = own if isinstance(own, str) and own.strip() else kpi_label(r.kpi, lang)
-    rule = f"{RULE.get(r.comparison, r.comparison)} {r.threshold:g}"
-    if lang == "zh":
-        rule = f"（{rule}{f'，{int(r.year)}年' if pd.notna(r.year) else ''}）"
-    else:
-        rule = f"({rule}{f', {int(r.year)}' if pd.notna(r.year) else ''})"
-    return f"{_wrap(own, lang, 44)}\n{rule}"
+    kind = text(f"type:{r.type}", lang)
+    rule = rule_text(r, lang).replace("≥ ", "≥\u00a0").replace("≤ ", "≤\u00a0")   # kept whole
+    label = f"{kind}｜{own}（{rule}）" if lang == "zh" else f"{kind} | {own} ({rule})"
+    return _wrap(label, lang, 100)
+
+
+def _limits(r: Any) -> tuple[float, float] | None:
+    """The x range of one target's row: its values, CIs and threshold, padded."""
+    xs = [v for v in (r.today_mean, r.today_ci_low, r.today_ci_high, r.plan_mean,
+                      r.plan_ci_low, r.plan_ci_high, r.threshold) if np.isfinite(v)]
+    if not xs:
+        return None
+    lo, hi = min(xs), max(xs)
+    pad = 0.12 * ((hi - lo) or abs(hi) * 0.2 or 1.0)
+    return lo - pad, hi + pad
+
+
+def _colours() -> dict[str, str]:
+    from sim.analysis.plots import PALETTE
+    return {MET: PALETTE[2], NOT_MET: PALETTE[3], INCONCLUSIVE: PALETTE[1], NOT_MEASURED: "0.6",
+            INPUT: PALETTE[0]}
+
+
+def _point(ax: Any, mean: float, lo: float, hi: float, y: float, colour: str) -> None:
+    if not np.isfinite(mean):
+        return
+    err = [[mean - lo], [hi - mean]] if np.isfinite(lo) and np.isfinite(hi) else None
+    ax.errorbar([mean], [y], xerr=err, fmt="o", color=colour, ms=6, capsize=4, lw=2)
+
+
+def _target_row(ax: Any, r: Any, lang: str, today: bool = True) -> None:
+    """One target on its own axis, in its KPI's units: today (grey, if the card has a today)
+    and the plan (coloured by verdict) with 95% CIs, the threshold dashed, the verdict (and a
+    raise's difference) on the right."""
+    from matplotlib.ticker import FuncFormatter
+
+    from sim.analysis.labels import kpi_unit, text
+    colour = _colours()[r.verdict]
+    limits = _limits(r)
+    if limits is not None:
+        ax.set_xlim(*limits)
+    _point(ax, r.today_mean, r.today_ci_low, r.today_ci_high, 1, "0.45")
+    _point(ax, r.plan_mean, r.plan_ci_low, r.plan_ci_high, 0, colour)
+    if np.isfinite(r.threshold):
+        ax.axvline(r.threshold, color="0.2", ls="--", lw=1.2)
+    right = text(r.verdict, lang)
+    if r.type == RAISE and np.isfinite(r.diff_mean):
+        right += "\nΔ " + interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True)
+    if ALREADY_MET in str(r.note):
+        right += "\n" + text("already met today", lang)
+    ax.text(1.01, 0.5, right, transform=ax.transAxes, ha="left", va="center", fontsize=8.5,
+            color=colour)
+    if not np.isfinite(r.plan_mean) or r.verdict == NOT_MEASURED:
+        missing = [text(p, lang) for p in str(r.note).split(NOTE_SEP) if p in (NEEDS_TODAY,
+                                                                              NO_CI)]
+        ax.text(0.5, 0.5, missing[0] if missing else text(NOT_MEASURED, lang),
+                transform=ax.transAxes, ha="center", va="center", fontsize=8, color="0.35",
+                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7"))
+    ax.set_ylim(-0.7, 1.7 if today else 0.7)
+    ax.set_yticks([0, 1][:1 + today], [text("plan", lang), text("today", lang)][:1 + today],
+                  fontsize=8)
+    ax.set_title(target_label(r, lang), loc="left", fontsize=9)
+    ax.set_xlabel(kpi_unit(r.kpi, lang), fontsize=8, labelpad=1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
 
 
 def scorecard_figure(card: pd.DataFrame, plan: str, lang: str = "en") -> Any:
-    """Each target's KPI mean and 95% CI as a share of its threshold, coloured by verdict;
-    targets not measured are listed in grey."""
+    """Per target its own axis in the KPI's units: today (grey) and the plan (coloured by
+    verdict) means with 95% CIs, the threshold as a dashed line; reads alike for ≥ and ≤.
+    Without any today value (a plan-only run) the today rows are left out."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
-    from sim.analysis.labels import text
-    from sim.analysis.plots import PALETTE
-
-    colours = {MET: PALETTE[2], NOT_MET: PALETTE[3], INCONCLUSIVE: PALETTE[1],
-               NOT_MEASURED: "0.6"}
-    labels = [target_label(r, lang) for r in card.itertuples()]
-    height = sum(0.3 + 0.22 * lab.count("\n") for lab in labels) + 1.8
-    fig, ax = plt.subplots(figsize=(9, height))
-    for i, r in card.reset_index(drop=True).iterrows():
-        if not np.isfinite(r["mean"]):
-            ax.text(1.0, i, text(NOT_MEASURED, lang), ha="center", va="center", fontsize=8,
-                    color="0.4", bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7"))
-            continue
-        scale = r.threshold if r.threshold else 1.0
-        lo = r.ci_low if np.isfinite(r.ci_low) else r["mean"]
-        hi = r.ci_high if np.isfinite(r.ci_high) else r["mean"]
-        ax.plot([lo / scale, hi / scale], [i, i], color=colours[r.verdict], lw=3)
-        shown = ax.get_legend_handles_labels()[1]
-        name = text(r.verdict, lang)
-        ax.plot(r["mean"] / scale, i, "o", color=colours[r.verdict],
-                label=name if name not in shown else None)
-    ax.axvline(1.0, color="0.3", ls="--", lw=1)
-    ax.set_yticks(range(len(card)))
-    ax.set_yticklabels(labels, fontsize=8.5)
-    ax.set_ylim(len(card) - 0.5, -0.5)
-    ax.set_xlabel(text("scorecard_axis", lang))
-    ax.set_title(text("title_scorecard", lang, plan=plan))
-    ax.grid(axis="x", alpha=0.3)
-    if ax.get_legend_handles_labels()[1]:
-        ax.legend(loc="best", fontsize=8)
-    fig.tight_layout()
+    from sim.analysis.labels import check_lang, text
+    check_lang(lang)
+    n = max(1, len(card))
+    today = bool(card["today_mean"].notna().any())       # a plan-only run has no today row
+    fig, axes = plt.subplots(n, 1, figsize=(9.5, (1.3 if today else 1.05) * n + 1.1),
+                             squeeze=False, layout="constrained")
+    for ax, r in zip(axes[:, 0], card.itertuples()):
+        _target_row(ax, r, lang, today)
+    colours = _colours()
+    handles = [Line2D([], [], marker="o", color="0.45", label=text("today_legend", lang))][
+        :today] + [Line2D([], [], color="0.2", ls="--", label=text("threshold_legend", lang))]
+    handles += [Line2D([], [], marker="o", color=colours[v],
+                       label=text("plan_legend", lang) + ("：" if lang == "zh" else ": ")
+                       + text(v, lang))
+                for v in colours if v in set(card["verdict"]) and v != NOT_MEASURED]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(3, len(handles)),
+               fontsize=8, frameon=False)
+    fig.suptitle(text("title_scorecard", lang, plan=plan))
     return fig
 
 

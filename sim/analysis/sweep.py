@@ -166,10 +166,22 @@ def _welch(x: np.ndarray, y: np.ndarray) -> tuple:
     return (x.mean() - y.mean(), r.low, r.high, np.nan, min(x.size, y.size))
 
 
-def verdicts(jobs: list[Job]) -> pd.DataFrame:
-    """Targets × jobs: each job's verdict per target (which targets each scenario reaches)."""
-    cards = {j.name: j.scorecard().set_index("target")["verdict"]
-             for j in jobs if j.status == COMPLETE and len(j.scorecard())}
+def verdicts(jobs: list[Job], baseline: Job | None = None) -> pd.DataFrame:
+    """Targets × jobs: each job's verdict per target, scored on the job's ``kpis.csv`` as the
+    plan; ``baseline`` is today for the jobs that share its random numbers (so raise targets
+    are judged on paired differences), otherwise raise targets are not measured."""
+    from sim.analysis.scorecard import scorecard
+    from sim.api import single_year
+    cards = {}
+    for job in jobs:
+        if job.status != COMPLETE:
+            continue
+        paired = baseline is not None and _same_streams(job, baseline)
+        card = scorecard(job.kpis, job.config.targets, single_year(job.config),
+                         baseline.kpis if paired else None,
+                         single_year(baseline.config) if paired else None)
+        if len(card):
+            cards[job.name] = card.set_index("target")["verdict"]
     return pd.DataFrame(cards)
 
 

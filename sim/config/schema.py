@@ -17,6 +17,10 @@ PAYMENT_SCHEMES = ("fee_for_service", "capitation")
 COMPARISONS = (">=", "<=")
 TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
 LANGS = ("en", "zh")                               # languages of figures and reports
+TARGET_TYPES = ("maintain", "reach", "raise", "input")   # how a target is judged (scorecard)
+TARGET_SOURCES = ("plan", "assumption")            # where a target's threshold comes from
+OBSERVED_SCOPES = ("district", "tianjin", "china", "survey")
+OBSERVED_TAGS = ("A", "B", "C", "derived", "assumption")   # calibration.md §0 reliability tags
 
 
 @dataclass
@@ -298,13 +302,17 @@ class PolicyConfig:
 
 @dataclass
 class TargetConfig:
-    """One target of a plan: ``kpi`` ``comparison`` ``threshold`` (in ``year``, or over the run)."""
+    """One target of a plan: ``kpi`` ``comparison`` ``threshold`` (in ``year``, or over the run),
+    judged by ``type``: maintain (today's level holds under the plan), reach (a threshold),
+    raise (plan − today above zero), input (a resource the plan sets: reported, not judged)."""
     text_zh: str = ""
     text_en: str = ""
     clause: str = ""                              # seed file and clause, e.g. "004 indicator table"
     kpi: str = MISSING
-    comparison: str = ">="                        # >= | <=
-    threshold: float = MISSING
+    type: str = "reach"                           # maintain | reach | raise | input
+    source: str = "plan"                          # plan | assumption: whose threshold it is
+    comparison: str = ">="                        # >= higher is better | <= lower is better
+    threshold: Optional[float] = None             # needed by maintain and reach; raise: a yardstick
     year: Optional[int] = None                    # calendar year; null = the whole measured period
 
 
@@ -313,6 +321,29 @@ class TargetsConfig:
     name: str = "none"
     plan: str = ""                                # the plan the targets come from
     targets: Dict[str, TargetConfig] = field(default_factory=dict)
+
+
+@dataclass
+class ObservedFigure:
+    """A published figure the status quo (today) must reproduce: a band [low, high] on a KPI."""
+    kpi: str = MISSING
+    low: Optional[float] = None                   # null = no lower bound
+    high: Optional[float] = None                  # null = no upper bound
+    value: Optional[float] = None                 # the published figure itself, when there is one
+    year: Optional[int] = None                    # year the figure refers to
+    scope: str = "district"                       # district | tianjin | china | survey
+    source: str = ""                              # seed clause or calibration.md section, document
+    tag: str = ""                                 # A | B | C | derived | assumption
+    text_en: str = ""
+    text_zh: str = ""
+
+
+@dataclass
+class ObservedConfig:
+    """What is known about the district today: the bands its status-quo run must reproduce."""
+    name: str = "none"
+    district: str = ""                            # label
+    figures: Dict[str, ObservedFigure] = field(default_factory=dict)
 
 
 @dataclass
@@ -380,6 +411,7 @@ class Config:
     demand: DemandConfig = field(default_factory=DemandConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     targets: TargetsConfig = field(default_factory=TargetsConfig)
+    observed: ObservedConfig = field(default_factory=ObservedConfig)
     run: RunConfig = field(default_factory=RunConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     design: DesignConfig = field(default_factory=DesignConfig)

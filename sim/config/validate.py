@@ -10,8 +10,9 @@ import datetime as dt
 import math
 from typing import Any, Iterable, Mapping
 
-from sim.config.schema import (AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, GATEKEEPING_MODES,
-                               LANGS, PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS, COMPARISONS)
+from sim.config.schema import (AGE_BANDS, COMPARISONS, EPISODE_BASES, FACILITY_KINDS,
+                               GATEKEEPING_MODES, LANGS, OBSERVED_SCOPES, OBSERVED_TAGS, PATHWAYS,
+                               PAYMENT_SCHEMES, PRIMARY_KINDS, TARGET_SOURCES, TARGET_TYPES, TIERS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -446,11 +447,37 @@ def _targets(c: "_Checker") -> None:
         key = f"targets.targets.{tid}"
         if not t.kpi:
             c.fail(f"{key}.kpi", t.kpi, "a target needs a KPI name")
+        c.choice(f"{key}.type", t.type, TARGET_TYPES)
+        c.choice(f"{key}.source", t.source, TARGET_SOURCES)
         c.choice(f"{key}.comparison", t.comparison, COMPARISONS)
-        c.number(f"{key}.threshold", t.threshold)
+        if t.threshold is None and t.type in ("maintain", "reach"):
+            c.fail(f"{key}.threshold", None, f"a {t.type} target needs a threshold (only raise "
+                   "and input targets may leave it null)")
+        if t.threshold is not None:
+            c.number(f"{key}.threshold", t.threshold)
         if t.year is not None and not start.year <= t.year <= end.year:
             c.fail(f"{key}.year", t.year, f"must be a calendar year inside the measured period, "
                    f"{start.year} to {end.year} (or null for the whole period)")
+
+
+def _observed(c: "_Checker") -> None:
+    """Each observed figure: a KPI, a band with at least one bound and low <= high, known scope
+    and a reliability tag (calibration.md §0)."""
+    for fid, f in c.cfg.observed.figures.items():
+        key = f"observed.figures.{fid}"
+        if not f.kpi:
+            c.fail(f"{key}.kpi", f.kpi, "an observed figure needs a KPI name")
+        if f.low is None and f.high is None:
+            c.fail(f"{key}.low", None, "a band needs at least one of low and high (null = open)")
+        for fld in ("low", "high", "value"):
+            if f[fld] is not None:
+                c.number(f"{key}.{fld}", f[fld])
+        if f.low is not None and f.high is not None and f.low > f.high:
+            c.fail(f"{key}.high", f.high, f"must be >= low ({f.low})")
+        if f.year is not None:
+            c.number(f"{key}.year", f.year, 1900, 2100, integer=True)
+        c.choice(f"{key}.scope", f.scope, OBSERVED_SCOPES)
+        c.choice(f"{key}.tag", f.tag, OBSERVED_TAGS)
 
 
 def _plain(v: Any) -> Any:
@@ -477,4 +504,5 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c.design()
     c.calibration()
     _targets(c)
+    _observed(c)
     _no_foreign_targets(c, cfg)

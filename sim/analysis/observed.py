@@ -1,0 +1,229 @@
+"""Today reproduced? Each published figure of the district (``configs/observed/``) against the
+status-quo run's mean and 95% CI.
+
+A figure is a band [low, high] on a KPI (either bound may be open). Its verdict is *reproduced*
+when the run's whole 95% CI lies inside the band, *not reproduced* when the CI lies wholly
+outside it, *inconclusive* when the CI straddles an edge, and *not measured* when the run has no
+value for the KPI. A run of one replication has no CI: its mean alone is judged.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.labels import interval_text, kpi_label, kpi_unit, number, text
+
+REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
+INCONCLUSIVE, NOT_MEASURED = "inconclusive", "not measured"
+COLUMNS = ["figure", "kpi", "low", "high", "value", "year", "scope", "source", "tag", "mean",
+           "ci_low", "ci_high", "n", "verdict", "text_en", "text_zh"]
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def judge(mean: float, lo: float, hi: float, low: float | None, high: float | None) -> str:
+    """The verdict of a simulated mean and CI against a band; a missing bound is open.
+
+    Without a CI (one replication) the mean alone decides: in the band → reproduced."""
+    if not _finite(mean):
+        return NOT_MEASURED
+    low = low if _finite(low) else -math.inf
+    high = high if _finite(high) else math.inf
+    if not (_finite(lo) and _finite(hi)):
+        return REPRODUCED if low <= mean <= high else NOT_REPRODUCED
+    if low <= lo and hi <= high:
+        return REPRODUCED
+    if hi < low or lo > high:
+        return NOT_REPRODUCED
+    return INCONCLUSIVE
+
+
+def _figures(observed: Any) -> Any:
+    """``observed`` (an ``ObservedConfig``, its DictConfig or a plain dict) on the schema, so
+    unset keys read as their defaults."""
+    from omegaconf import OmegaConf
+
+    from sim.config.schema import ObservedConfig
+    return OmegaConf.merge(OmegaConf.structured(ObservedConfig), observed).figures
+
+
+def _nan(v: Any) -> float:
+    return float(v) if v is not None else np.nan
+
+
+def reproduced(summary: pd.DataFrame, observed: Any) -> pd.DataFrame:
+    """One row per observed figure: its band and source, the run's mean and 95% CI of its KPI
+    (``summary`` is ``summary.csv``: index kpi; mean, ci_low, ci_high, sd, n) and the verdict.
+
+    With n == 1 there is no CI and the mean alone is judged (in the band → reproduced)."""
+    rows = []
+    for fid, f in _figures(observed).items():
+        have = f.kpi in summary.index
+        r = summary.loc[f.kpi] if have else None
+        mean, lo, hi, n = ((float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]),
+                            int(r["n"])) if have else (np.nan, np.nan, np.nan, 0))
+        rows.append([fid, f.kpi, _nan(f.low), _nan(f.high), _nan(f.value), f.year, f.scope,
+                     f.source, f.tag, mean, lo, hi, n, judge(mean, lo, hi, f.low, f.high),
+                     f.text_en, f.text_zh])
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["year"] = table["year"].astype("Int64")
+    return table
+
+
+def band_text(low: float, high: float) -> str:
+    """``0.52–0.62``, ``≥ 0.8`` or ``≤ 10``."""
+    if _finite(low) and _finite(high):
+        return f"{number(low)}–{number(high)}"
+    return f"≥ {number(low)}" if _finite(low) else f"≤ {number(high)}"
+
+
+def to_text(table: pd.DataFrame) -> str:
+    """A console table: figure, observed band, simulated mean [95% CI], verdict."""
+    width = max([len(f) for f in table["figure"]] + [6])
+    bands = [band_text(lo, hi) for lo, hi in zip(table["low"], table["high"])]
+    means = [interval_text(m, lo, hi) for m, lo, hi in zip(table["mean"], table.ci_low,
+                                                      table.ci_high)]
+    bw, mw = max([len(b) for b in bands] + [13]), max([len(m) for m in means] + [23])
+    out = [f"{'figure':<{width}}  {'observed band':<{bw}}  {'simulated mean [95% CI]':<{mw}}  "
+           "verdict"]
+    for fid, band, mean, v in zip(table["figure"], bands, means, table["verdict"]):
+        out.append(f"{fid:<{width}}  {band:<{bw}}  {mean:<{mw}}  {v}")
+    return "\n".join(out)
+
+
+def figure_label(r: Any, lang: str) -> str:
+    """A figure's own text in ``lang`` (else its KPI's label)."""
+    own = r.text_zh if lang == "zh" else r.text_en
+    return own if isinstance(own, str) and own.strip() else kpi_label(r.kpi, lang)
+
+
+def table_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The table for reports, in ``lang``: figure, band (with the published value and year),
+    source, scope, tag, simulated mean [95% CI], verdict."""
+    rows = []
+    for r in table.itertuples():
+        band = band_text(r.low, r.high)
+        if _finite(r.value):
+            value = f"{text('published value', lang)} {number(r.value)}"
+            band += f"（{value}）" if lang == "zh" else f" ({value})"
+        year = "" if pd.isna(r.year) else f"，{int(r.year)}年" if lang == "zh" else \
+            f", {int(r.year)}"
+        rows.append((figure_label(r, lang), band, r.source,
+                     text(f"scope:{r.scope}", lang) + year, r.tag,
+                     interval_text(r.mean, r.ci_low, r.ci_high), text(r.verdict, lang)))
+    return pd.DataFrame(rows, columns=[text(c, lang) for c in
+                                       ("figure", "observed band", "source", "scope", "tag",
+                                        "simulated", "verdict")])
+
+
+def to_markdown(table: pd.DataFrame, lang: str = "en") -> str:
+    """The table as Markdown in ``lang``."""
+    rows = table_rows(table, lang)
+    cell = lambda v: str(v).replace("|", "\\|").replace("\n", " ")   # noqa: E731
+    lines = ["| " + " | ".join(rows.columns) + " |", "|" + "---|" * len(rows.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in rows.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def _colours() -> dict[str, str]:
+    from sim.analysis.plots import PALETTE
+    return {REPRODUCED: PALETTE[2], NOT_REPRODUCED: PALETTE[3], INCONCLUSIVE: PALETTE[1],
+            NOT_MEASURED: "0.6"}
+
+
+def _limits(r: Any) -> tuple[float, float]:
+    """The x range of one row: every finite bound, value, mean and CI, padded; a one-sided
+    band gets extra room on its open side so its shading visibly runs on."""
+    xs = [v for v in (r.low, r.high, r.value, r.mean, r.ci_low, r.ci_high) if _finite(v)]
+    lo, hi = min(xs), max(xs)
+    span = hi - lo or abs(hi) * 0.2 or 1.0
+    open_lo = 0.35 if not _finite(r.low) else 0.12
+    open_hi = 0.35 if not _finite(r.high) else 0.12
+    return lo - open_lo * span, hi + open_hi * span
+
+
+def _row(ax: Any, r: Any, lang: str) -> None:
+    """One observed figure on its own axis, in its KPI's units."""
+    from matplotlib.ticker import FuncFormatter
+
+    from sim.analysis.plots import PALETTE, _wrap
+    left, right = _limits(r)
+    ax.set_xlim(left, right)
+    ax.axvspan(r.low if _finite(r.low) else left, r.high if _finite(r.high) else right,
+               color=PALETTE[5], alpha=0.3, lw=0)
+    if _finite(r.value):
+        ax.plot([r.value], [0], marker="|", ms=18, mew=2.2, color="0.1", ls="")
+    colour = _colours()[r.verdict]
+    if _finite(r.mean):
+        err = ([[r.mean - r.ci_low], [r.ci_high - r.mean]] if _finite(r.ci_low) else None)
+        ax.errorbar([r.mean], [0], xerr=err, fmt="o", color=colour, ms=7, capsize=5, lw=2)
+    else:
+        ax.text(0.5, 0.5, text(NOT_MEASURED, lang), transform=ax.transAxes, ha="center",
+                va="center", fontsize=8, color="0.35",
+                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7"))
+    ax.text(1.01, 0.5, text(r.verdict, lang), transform=ax.transAxes, ha="left",
+            va="center", fontsize=9, color=colour)
+    year = "" if pd.isna(r.year) else f"，{int(r.year)}年" if lang == "zh" else \
+        f", {int(r.year)}"
+    where = f"（{text(f'scope:{r.scope}', lang)}{year}）" if lang == "zh" else \
+        f" ({text(f'scope:{r.scope}', lang)}{year})"
+    ax.set_title(_wrap(figure_label(r, lang) + where, lang, 90), loc="left", fontsize=9)
+    ax.set_ylim(-1, 1)
+    ax.set_yticks([])
+    ax.set_xlabel(kpi_unit(r.kpi, lang), fontsize=8, labelpad=1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def figure(table: pd.DataFrame, title: str, lang: str = "en") -> Any:
+    """One row per observed figure, each on its own x axis in its KPI's units: the band shaded
+    (to the edge when open), the published value as a tick, the simulated mean and 95% CI
+    coloured by verdict; titled "Today reproduced? ``title``" (``title``: the district)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from sim.analysis.labels import check_lang
+    from sim.analysis.plots import PALETTE
+    check_lang(lang)
+    n = max(1, len(table))
+    fig, axes = plt.subplots(n, 1, figsize=(9, 1.05 * n + 1.1), squeeze=False,
+                             layout="constrained")
+    for ax, r in zip(axes[:, 0], table.itertuples()):
+        _row(ax, r, lang)
+    colours = _colours()
+    handles = [Patch(fc=PALETTE[5], alpha=0.3, label=text("band_legend", lang)),
+               Line2D([], [], marker="|", ms=12, mew=2, color="0.1", ls="",
+                      label=text("published value", lang))]
+    handles += [Line2D([], [], marker="o", color=colours[v], ls="-",
+                       label=text("simulated_legend", lang) + ("：" if lang == "zh" else ": ")
+                       + text(v, lang))
+                for v in colours if v in set(table["verdict"]) and v != NOT_MEASURED]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(3, len(handles)),
+               fontsize=8, frameon=False)
+    fig.suptitle(text("title_observed", lang, district=title))
+    return fig
+
+
+def write_observed(table: pd.DataFrame, out_dir: Path, figures: bool = True,
+                   lang: str = "en", title: str = "") -> list[Path]:
+    """``observed.csv`` (atomic) and, if ``figures`` and there are figures,
+    ``figures/observed.{png,svg}``; returns the files written."""
+    from sim.runner.outputs import atomic_path
+    path = Path(out_dir) / "observed.csv"
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
+    paths = [path]
+    if figures and len(table):
+        from sim.analysis.plots import save
+        paths += save(figure(table, title, lang), out_dir, "observed")
+    return paths
