@@ -26,7 +26,7 @@ from tqdm import tqdm
 from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
-from sim.api import CONFIG_DIR, compose_config, label_of, run_config, sources_of
+from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
@@ -91,10 +91,16 @@ def main(cfg: DictConfig) -> float | None:
     try:
         validate(cfg, sources)
         write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
-        total = cfg.run.replications * (cfg.run.warmup_days + cfg.run.horizon_days)
-        with tqdm(total=total, unit="day", desc=label_of(cfg), disable=not cfg.run.progress,
+        plan = plan_of(cfg, list(hc.overrides.task))
+        scenarios = [cfg] + ([plan[0]] if plan else [])
+        for c in scenarios[1:]:
+            c.run.workers, c.run.progress = cfg.run.workers, cfg.run.progress
+        total = sum(c.run.replications * (c.run.warmup_days + c.run.horizon_days)
+                    for c in scenarios)
+        desc = label_of(cfg) + (" → " + label_of(plan[0]) if plan else "")
+        with tqdm(total=total, unit="replication-day", desc=desc, disable=not cfg.run.progress,
                   file=sys.stderr) as bar:
-            result = run_config(cfg, out_dir, sources, tick=bar.update)
+            result = run_config(cfg, out_dir, sources, tick=bar.update, plan=plan)
     except Exception as err:          # noqa: BLE001 - a sweep records it and goes on
         if not sweeping:
             _fail_run(out_dir, err)

@@ -46,7 +46,8 @@ class Measures:
     services: list         # per service index: (facility id, facility kind, service name, tier)
     areas: np.ndarray      # per service: busy, capacity, queue integrals over the window
     residents: float
-    signed: float
+    signed: float          # signed residents, as modelled
+    scale: float           # population.scale: modelled residents per resident of the district
     years: float
     primary_resolvable: np.ndarray   # bool by episode type index
     care_type: np.ndarray            # bool by episode type index: non-emergency care pathway
@@ -207,8 +208,9 @@ def visits_per_resident_year(m: Measures) -> Part:
 
 @kpi
 def signed_residents(m: Measures) -> Part:
-    """Residents signed with a family-doctor team (签约居民), as modelled."""
-    return state(m.signed)
+    """Residents of the district signed with a family-doctor team (签约居民): the modelled count
+    divided by population.scale, so it reads as the statistics' count at any scale."""
+    return state(m.signed / m.scale)
 
 
 @kpi
