@@ -31,6 +31,7 @@ TARGET_SPEEDUP = 3.0        # ours at least this many times faster than idiomati
 TARGET_SLOWDOWN = 2.0       # ours at most this many times slower than the heapq loop
 AGREE_REL = 0.02            # waits agree within 2 %
 CI_LEVEL = 0.99             # for "differs": the difference's interval excludes zero
+ZERO_WAIT = 1e-6            # minutes: a mean wait below this is zero
 
 
 @dataclass
@@ -94,59 +95,75 @@ def group_waits(results: list[Result], nodes: list[int]) -> np.ndarray:
                      for r in results])
 
 
-def mean_se(x: np.ndarray) -> tuple[float, float]:
-    """Mean and standard error across independent runs."""
-    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
+def difference(a: np.ndarray, b: np.ndarray | float,
+               level: float = CI_LEVEL) -> tuple[float, float]:
+    """Mean of ``a`` minus ``b`` (other runs' values, or a theory value) and the half-width of
+    its ``level`` t-interval (independent runs; Welch's degrees of freedom for two samples)."""
+    va = a.var(ddof=1) / a.size
+    if isinstance(b, np.ndarray):
+        vb = b.var(ddof=1) / b.size
+        df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1)) \
+            if va + vb > 0 else a.size + b.size - 2
+        diff, se = float(a.mean() - b.mean()), math.sqrt(va + vb)
+    else:
+        df, diff, se = a.size - 1, float(a.mean() - b), math.sqrt(va)
+    return diff, float(stats.t.ppf(0.5 + level / 2, df)) * se
 
 
-def verdict(diff: float, se: float, ref: float, df: int) -> str:
-    """'within 2%', 'differs' (the interval of the difference excludes 0), or 'unresolved'."""
-    if ref <= 0:
-        return "within 2%" if abs(diff) < 1e-9 else "differs"
-    rel = diff / ref
-    if abs(rel) <= AGREE_REL:
-        return "within 2%"
-    half = stats.t.ppf(0.5 + CI_LEVEL / 2, df) * se
-    if abs(diff) > half:
-        return "differs"
-    return f"unresolved (±{half / ref:.0%} at {CI_LEVEL:.0%})"
+def verdict(diff: float, half: float, ref: float) -> str:
+    """The difference (relative to ``ref``, or in minutes where ``ref`` is about zero) with its
+    interval, and whether it is shown 'within 2%', 'differs' (the interval excludes zero) or
+    is 'consistent' (the interval holds zero but is too wide to show 2%)."""
+    if abs(ref) < ZERO_WAIT:
+        if abs(diff) < ZERO_WAIT and half < ZERO_WAIT:
+            return "both ≈ 0"
+        text = f"{diff:+.3g} min ±{half:.3g}"
+        return f"{text:>16s}  " + ("differs" if abs(diff) > half else "consistent")
+    rel, rhalf = diff / ref, half / abs(ref)
+    if abs(rel) + rhalf <= AGREE_REL:
+        word = "within 2%"
+    elif abs(rel) > rhalf:
+        word = "differs"
+    else:
+        word = "consistent (interval too wide to show 2%)"
+    return f"{rel:+6.1%} ±{rhalf:5.1%}  {word}"
 
 
 def wait_rows(net: RouteNetwork, runs: Runs) -> list[str]:
-    """Lines of the waits table and its checks."""
+    """The waits table (mean ± 95% CI per implementation and Erlang C) and its checks: each
+    implementation against Erlang C and against the others (differences with
+    ``CI_LEVEL`` intervals); implementations with identical waits are checked once."""
     theory = net.erlang_c_waits()
     names = list(runs.results)
-    lines = [f"  {'mean wait (min)':26s} {'Erlang C':>9s}"
+    lines = [f"  {'mean wait (min)':24s} {'Erlang C':>9s}"
              + "".join(f" {n + ' ±95% CI':>20s}" for n in names)]
-    checks = []
+    checks = [f"  checks (difference ±{CI_LEVEL:.0%} interval, relative to the second):"]
     for label, nodes in groups(net).items():
         lam = net.rates[nodes]
         th = float((theory[nodes] * lam).sum() / lam.sum())
-        cells, est = [], {}
+        waits = {n: group_waits(runs.results[n], nodes) for n in names}
+        cells = []
         for n in names:
-            x = group_waits(runs.results[n], nodes)
-            m, se = mean_se(x)
-            est[n] = (m, se, x)
-            half = stats.t.ppf(0.975, x.size - 1) * se if x.size > 1 else math.nan
-            cells.append(f" {m:11.3f} ±{half:7.3f}")
-        lines.append(f"  {label:26s} {th:9.3f}" + "".join(cells))
-        df = max(len(runs.results[names[0]]) - 1, 1)
-        for n in names:
-            m, se, _ = est[n]
-            checks.append(f"  {label}: {n} vs Erlang C {_rel(m, th)}: {verdict(m - th, se, th, df)}")
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                (ma, sa, xa), (mb, sb, xb) = est[a], est[b]
-                if np.array_equal(xa, xb):
-                    checks.append(f"  {label}: {a} vs {b}: identical")
-                    continue
-                checks.append(f"  {label}: {a} vs {b} {_rel(ma, mb)}: "
-                              f"{verdict(ma - mb, math.hypot(sa, sb), mb, df)}")
-    return lines + checks
-
-
-def _rel(a: float, b: float) -> str:
-    return f"({a / b - 1:+.1%})" if b > 0 else f"({a - b:+.3g} min)"
+            x = waits[n]
+            half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+            cells.append(f" {x.mean():11.3f} ±{half:7.3f}")
+        lines.append(f"  {label:24s} {th:9.3f}" + "".join(cells))
+        if all(np.abs(x).max() < ZERO_WAIT for x in waits.values()) and th < ZERO_WAIT:
+            checks.append(f"  {label:24s} nobody waited in any implementation (Erlang C "
+                          f"{th:.1g} min)")
+            continue
+        same = {n: next((m for m in names[i + 1:] if np.array_equal(waits[n], waits[m])), None)
+                for i, n in enumerate(names)}
+        kept = [n for n in names if same[n] is None]
+        rows = [(f"{n} − Erlang C", *difference(waits[n], th), th) for n in kept]
+        rows += [(f"{a} − {b}", *difference(waits[a], waits[b]), waits[b].mean())
+                 for i, a in enumerate(kept) for b in kept[i + 1:]]
+        for i, (what, diff, half, ref) in enumerate(rows):
+            checks.append(f"  {label if i == 0 else '':24s} {what:22s} {verdict(diff, half, ref)}")
+        for n, m in same.items():
+            if m is not None:
+                checks.append(f"  {'':24s} {n} = {m}: identical waits (same random numbers)")
+    return lines + [""] + checks
 
 
 # -- report ---------------------------------------------------------------------------------
