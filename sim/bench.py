@@ -157,6 +157,10 @@ def main(argv: list[str]) -> None:
     if "--compare" in argv:
         compare([a for a in argv if a != "--compare"])
         return
+    unknown = [a for a in argv if a.startswith("-") and a not in FLAGS]
+    if unknown:
+        sys.exit(f"error: unknown option {unknown[0]!r}; allowed: {', '.join(FLAGS)}, --compare "
+                 "(--rounds N and --days D go with --compare), or config overrides key=value")
     trace = "--trace-memory" in argv
     reduce = "--sim-only" not in argv
     overrides = [a for a in argv if a not in FLAGS]

@@ -18,12 +18,15 @@ Timing is the benchmark's business (``python -m sim.bench --compare``), never as
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from benchmarks import heapq_loop, medgroup, simpy_model
-from benchmarks.compare import difference
+from benchmarks.compare import difference, parse
 from benchmarks.network import Result, RouteNetwork, erlang_c, mmc_wait_mean
+from sim.bench import main as bench_main
 
 SMALL = RouteNetwork(arrival_rate=1.0, stations=2, station_servers=2, station_rho=0.6,
                      outpatient_servers=3, outpatient_rho=0.6, beds=2, bed_rho=0.6,
@@ -109,3 +112,23 @@ def test_route_config_is_the_network():
     assert dict(route["entry"]) == {"st01.gp": 0.5, "st02.gp": 0.5}
     assert sum(route["hospital.outpatient"].values()) == pytest.approx(1.0)
     assert route["hospital.outpatient"]["hospital.beds"] == SMALL.p_admit
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--rounds", "x"], "--rounds needs a positive integer, got 'x'"),
+    (["--days=1"], "--days needs an integer of at least 2"),
+    (["--days"], "--days needs a value"),
+    (["population.scale=0.1"], "unknown option 'population.scale=0.1' for --compare"),
+])
+def test_compare_flags_fail_in_one_line(argv, says):
+    with pytest.raises(ValueError, match=re.escape(says)) as err:
+        parse(argv)
+    assert "\n" not in str(err.value)
+    assert parse(["--rounds", "3", "--days=4"]) == (3, 4)
+
+
+def test_bench_refuses_unknown_flags_in_one_line():
+    with pytest.raises(SystemExit) as err:
+        bench_main(["--rounds", "3"])
+    assert str(err.value).startswith("error: unknown option '--rounds'")
+    assert "\n" not in str(err.value)
