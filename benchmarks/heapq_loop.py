@@ -1,7 +1,7 @@
 """The network as a bare ``heapq`` event loop: the lower bound of what Python pays per event.
 
-An event is ``(time, node)``: a service completion at ``node``, or the next arrival
-(``node == ARRIVAL``). A node is a free-server counter and a FIFO deque of request times;
+An event is ``(time, node)``: a service completion at ``node``, or the next arrival (``node``
+one past the last node). A node is a free-server counter and a FIFO deque of request times;
 patients carry no state (routing is Markov), so a patient is only the events it causes. Same
 instant: the completing patient frees its server before it asks the next node.
 
