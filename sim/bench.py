@@ -4,12 +4,21 @@
     python -m sim.bench population.scale=0.2  # any override, e.g. run.horizon_days=1825
     python -m sim.bench --sim-only            # skip the reduction to KPIs and daily series
     python -m sim.bench run.events=true       # also stream the event log (to a temp dir)
+    python -m sim.bench --compare             # side by side on a route network (below)
+    python -m sim.bench --compare --rounds 7 --days 20
 
 Reports the simulation's wall and CPU time, episodes, visits and SimPy events per second, the time to
 reduce the logs to KPIs and daily series (as the runner does), and peak memory: the process's
 peak resident set (``ru_maxrss``; after the simulation and overall, plus any children's), its
 anonymous and file-backed parts sampled from ``/proc`` (Linux), and with ``--trace-memory``
 the traced Python allocations; with ``run.events`` the event log's size.
+
+``--compare`` (run from the repository root: the other two models live in ``benchmarks/``)
+times the simulator against an idiomatic SimPy model and a bare heapq event loop of one route
+network (14 stations M/M/3 at ρ 0.8, 40 outpatient doctors, 2,600 beds, 6 patients a minute;
+``benchmarks/network.py``): CPU µs per patient, median of interleaved rounds (``--rounds``,
+default 5, of ``--days`` simulated days, default 10), the two ratios against their targets
+(≥ 3× faster than SimPy, within 2× of heapq), and the mean waits against Erlang C.
 """
 from __future__ import annotations
 
@@ -126,10 +135,32 @@ def bench(overrides: list[str], trace_memory: bool = False,
     }
 
 
+def compare(argv: list[str]) -> None:
+    """``--compare``: the side-by-side benchmark of ``benchmarks/compare.py``."""
+    try:
+        from benchmarks.compare import main as compare_main
+    except ModuleNotFoundError as err:
+        if err.name != "benchmarks":
+            raise
+        sys.exit("error: --compare needs the repository's benchmarks/ folder: run it from the "
+                 "repository root")
+    try:
+        compare_main(argv)
+    except ValueError as err:
+        sys.exit(f"error: {err}")
+
+
 def main(argv: list[str]) -> None:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return
+    if "--compare" in argv:
+        compare([a for a in argv if a != "--compare"])
+        return
+    unknown = [a for a in argv if a.startswith("-") and a not in FLAGS]
+    if unknown:
+        sys.exit(f"error: unknown option {unknown[0]!r}; allowed: {', '.join(FLAGS)}, --compare "
+                 "(--rounds N and --days D go with --compare), or config overrides key=value")
     trace = "--trace-memory" in argv
     reduce = "--sim-only" not in argv
     overrides = [a for a in argv if a not in FLAGS]
