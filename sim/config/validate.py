@@ -455,9 +455,10 @@ def _targets(c: "_Checker") -> None:
                    "and input targets may leave it null)")
         if t.threshold is not None:
             c.number(f"{key}.threshold", t.threshold)
-        if t.year is not None and not start.year <= t.year <= end.year:
-            c.fail(f"{key}.year", t.year, f"must be a calendar year inside the measured period, "
-                   f"{start.year} to {end.year} (or null for the whole period)")
+        if t.year is not None and not start.year - 20 <= t.year <= end.year + 20:
+            c.fail(f"{key}.year", t.year, f"must be a calendar year within 20 years of the "
+                   f"measured period, {start.year - 20} to {end.year + 20} (or null for the whole "
+                   "period); a year outside the run is scored 'not measured'")
 
 
 def _observed(c: "_Checker") -> None:
