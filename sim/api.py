@@ -78,29 +78,71 @@ def _lever_sources(policy: str) -> dict[str, str]:
     return out
 
 
+PLAN_DIR = "plan"     # in a run directory that compares today and the plan: the plan's run
+
+
+def plan_of(cfg: DictConfig, overrides: list[str]) -> tuple[DictConfig, dict[str, str]] | None:
+    """The plan scenario when ``scenario.compare``: today's command line with the preset's
+    ``scenario.plan_overrides`` on top. A key the command line sets keeps its value in both,
+    except the scenario groups (``preset``, ``plan``), which the plan names."""
+    sc = cfg.scenario
+    if not sc.compare or not sc.plan_overrides:
+        return None
+    plan = list(sc.plan_overrides)
+    named = {_key(o) for o in plan if _key(o) in SCENARIO_GROUPS}
+    mine = [o for o in overrides if _key(o) not in named]
+    keys = {_key(o) for o in mine}
+    plan = [o for o in plan if _key(o) not in keys]
+    return compose_config(mine + plan + ["scenario.compare=false"])
+
+
+def _key(override: str) -> str:
+    return override.lstrip("+~").split("=", 1)[0]
+
+
 def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
                sources: Mapping[str, str] | None = None,
-               tick: Callable[[int], None] | None = None) -> RunResult:
-    """Validate, simulate every replication, and write the output contract if ``out_dir``."""
+               tick: Callable[[int], None] | None = None,
+               plan: tuple[DictConfig, Mapping[str, str]] | None = None) -> RunResult:
+    """Validate, simulate every replication, and write the output contract if ``out_dir``.
+
+    With ``plan`` (``plan_of``), the run is today and the plan runs after it on the same seeds
+    (common random numbers) into ``out_dir/plan``; the scorecard judges the plan against today."""
+    out = None if out_dir is None else Path(out_dir)
+    result = _simulate(cfg, out, sources, tick)
+    tested = result
+    if plan is not None:
+        tested = result.plan = _simulate(plan[0], None if out is None else out / PLAN_DIR,
+                                         plan[1], tick)
+    result.observed = reproduced(result.summary, result.config.observed)
+    today = (result.kpis, single_year(result.config)) if plan is not None else (None, None)
+    result.scorecard = scorecard(tested.kpis, tested.config.targets, single_year(tested.config),
+                                 *today)
+    if out is not None:
+        lang = cfg.report.lang
+        if len(result.observed):
+            write_observed(result.observed, out, cfg.run.figures, lang,
+                           cfg.observed.district or cfg.observed.name)
+        write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
+                        cfg.targets.name, out, cfg.run.figures, lang)
+        write_run_report(out, lang)
+        mark_complete(result, out)
+    return result
+
+
+def _simulate(cfg: DictConfig, out: Path | None, sources: Mapping[str, str] | None,
+              tick: Callable[[int], None] | None) -> RunResult:
+    """One scenario: validated, derived, simulated; its data, assumptions and standard figures
+    written to ``out`` (the report and completion marker are the caller's)."""
     validate(cfg, sources)
-    cfg = derive(cfg, sources)          # design point and planned staffing, recorded in the outputs
-    result = run_replications(cfg, tick, out_dir)
-    result.scorecard = scorecard(result.kpis, cfg.targets, single_year(cfg))
-    result.observed = reproduced(result.summary, cfg.observed)
-    if out_dir is not None:
-        out = Path(out_dir)
+    cfg = derive(cfg, sources)          # sessions, design point and planned staffing, recorded
+    result = run_replications(cfg, tick, out)
+    if out is not None:
         write_data(result, out)
         write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
-        write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
-                        cfg.targets.name, out, cfg.run.figures, cfg.report.lang)
-        if len(result.observed):
-            write_observed(result.observed, out, cfg.run.figures, cfg.report.lang,
-                           cfg.observed.district or cfg.observed.name)
         if cfg.run.figures:
             from sim.analysis.plots import standard_figures
             standard_figures(out, cfg.report.lang)
-        write_run_report(out, cfg.report.lang)
-        mark_complete(result, out)
         result.out_dir = out
     return result
 
@@ -124,6 +166,7 @@ def label_of(cfg: DictConfig) -> str:
 
 def simulate(overrides: list[str] | None = None, config_name: str = "config",
              out_dir: str | Path | None = None) -> RunResult:
-    """Compose the config with ``overrides``, validate it, run it; write files if ``out_dir``."""
+    """Compose the config with ``overrides``, validate it, run it (today and the plan when the
+    preset compares them); write files if ``out_dir``."""
     cfg, sources = compose_config(overrides, config_name)
-    return run_config(cfg, out_dir, sources)
+    return run_config(cfg, out_dir, sources, plan=plan_of(cfg, list(overrides or [])))

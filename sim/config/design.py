@@ -1,4 +1,5 @@
-"""Derived config values: a Latin-hypercube design point and planned staffing densities.
+"""Derived config values: servers from physicians in session, a Latin-hypercube design point
+and planned staffing densities.
 
 ``derive(cfg)`` runs after ``validate`` and before the model is built, so ``config.resolved.yaml``
 records the values a run actually used. A pure transform of the config: no SimPy, no files.
@@ -42,14 +43,17 @@ def design_values(design: Any) -> dict[str, float]:
 
 
 def derive(cfg: DictConfig, sources: Mapping[str, str] | None = None) -> DictConfig:
-    """The config with the design point and the planned staffing applied (a copy; ``cfg`` is
-    left as it was). Raises ``ConfigError`` when a derived value cannot be simulated."""
+    """The config with sessions, the design point and the planned staffing applied (a copy;
+    ``cfg`` is left as it was). Raises ``ConfigError`` when a derived value cannot be simulated."""
     values = design_values(cfg.design)
     staffing = {k: cfg.network.staffing[k] for k in STAFFING
                 if cfg.network.staffing[k] is not None}
-    if not values and not staffing:
+    sessions = session_servers(cfg)
+    if not values and not staffing and not sessions:
         return cfg
     out = copy.deepcopy(cfg)
+    for key, n in sessions.items():
+        OmegaConf.update(out, key, n, merge=False)
     for key, v in values.items():
         current = OmegaConf.select(out, key)
         OmegaConf.update(out, key, round(v) if isinstance(current, int) else v, merge=False)
@@ -57,6 +61,19 @@ def derive(cfg: DictConfig, sources: Mapping[str, str] | None = None) -> DictCon
         _revalidate(out, values, sources)
     for name, target in staffing.items():
         _staff(out, name, target, sources or {})
+    return out
+
+
+def session_servers(cfg: Any) -> dict[str, int]:
+    """``{services key's servers: n}`` for services staffed by ``in_session``: the facility's
+    physicians in session there, ``round(physicians × in_session)`` (at least 1 when positive)."""
+    out = {}
+    for fid, f in cfg.network.facilities.items():
+        for sid, s in f.services.items():
+            if s.in_session is not None:
+                n = f.physicians * s.in_session
+                out[f"network.facilities.{fid}.services.{sid}.servers"] = \
+                    max(1, round(n)) if n > 0 else 0
     return out
 
 

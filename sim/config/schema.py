@@ -10,7 +10,7 @@ from omegaconf import MISSING
 AGE_BANDS = ("child", "adult", "elderly")          # 0-14, 15-64, 65+
 PRIMARY_KINDS = ("centre", "station", "village")
 FACILITY_KINDS = ("hospital",) + PRIMARY_KINDS + ("external", "ems")
-PATHWAYS = ("care", "emergency", "followup", "checkup", "route")
+PATHWAYS = ("care", "refill", "emergency", "followup", "checkup", "route")
 EPISODE_BASES = ("residents", "chronic", "elderly", "discharges")
 GATEKEEPING_MODES = ("off", "soft", "strict")
 PAYMENT_SCHEMES = ("fee_for_service", "capitation")
@@ -43,7 +43,9 @@ class CapacityStep:
 @dataclass
 class ServiceConfig:
     """A service of a facility: servers (doctors in session, beds), hours, duration."""
-    servers: Optional[int] = None                 # null = unlimited
+    servers: Optional[int] = None                 # null = unlimited (or set by in_session)
+    in_session: Optional[float] = None            # share of the facility's physicians in
+                                                  # session here: servers = physicians × share
     service_time: DistConfig = field(default_factory=DistConfig)
     hours: Optional[List[float]] = None           # [open, close] in hours of the day; null = 24 h
     weekend_hours: Optional[List[float]] = None   # null = same as hours; [] = closed
@@ -58,6 +60,7 @@ class FacilityConfig:
     kind: str = MISSING                           # hospital | centre | station | village | external | ems
     role: str = "member"                          # lead | member | specialist
     level: int = 1
+    physicians: Optional[int] = None              # practising physicians (医师), headcount
     location: Optional[List[float]] = None        # [x, y] km
     opens: Optional[str] = None                   # ISO date; null = open from the start
     refer_to: Dict[str, float] = field(default_factory=dict)   # up-referral destinations
@@ -124,6 +127,8 @@ class EpisodeConfig:
     p_beyond_group: float = 0.0                   # group hospital cannot treat: to city hospitals
     p_ambulance: float = 0.0                      # emergency arrives by ambulance (120)
     p_time_critical: float = 0.0                  # ambulance case is chest pain / stroke
+    p_return: float = 0.0                         # hospital consultation followed by a
+                                                  # return consultation there (复诊)
     # scheduled types (base chronic | elderly): visits per person-year at regular intervals,
     # each attended with the person's own probability (Beta, mean by signing status)
     schedule: int = 0                             # 0 = Poisson at ``rate``
@@ -136,9 +141,28 @@ class EpisodeConfig:
 
 
 @dataclass
+class HolidayConfig:
+    """A public holiday (Spring Festival, National Day): demand × ``factor`` on [start, end]."""
+    start: str = MISSING
+    end: str = MISSING
+    factor: float = MISSING
+
+
+@dataclass
+class CalendarConfig:
+    """Seasonality on top of hour and weekday: a factor per month and public holidays; each
+    calendar year's factors are normalised to mean 1, so rates stay per year."""
+    monthly: List[float] = field(default_factory=lambda: [1.0] * 12)
+    holidays: List[HolidayConfig] = field(default_factory=list)
+
+
+@dataclass
 class DemandConfig:
     name: str = MISSING
     rate_scale: float = 1.0                       # multiplies every rate (calibration to a volume)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    return_delay: DistConfig = field(
+        default_factory=lambda: DistConfig(dist="deterministic", mean=7.0, unit="day"))
     profiles: Dict[str, ProfileConfig] = field(default_factory=dict)
     episodes: Dict[str, EpisodeConfig] = field(default_factory=dict)
     followup_delay: DistConfig = field(
@@ -258,6 +282,8 @@ class PolicyConfig:
     adherence: float = 0.0                        # signed resident goes to own team first
     bypass: Dict[str, float] = field(default_factory=dict)   # others straight to hospital, by type
     refer_up_scale: float = 1.0                   # multiplies episode p_refer_up
+    formal_referral: float = 1.0                  # of patients a family doctor sends on to a
+                                                  # hospital, the share formally referred (上转)
     refer_out_scale: float = 1.0                  # multiplies episode p_beyond_group
     followup_signed: float = 0.0                  # P(family-doctor follow-up after discharge)
     followup_unsigned: float = 0.0
@@ -368,6 +394,17 @@ class CalibrationConfig:
 
 
 @dataclass
+class ScenarioConfig:
+    """Today and the plan. A preset's run is today (its base year, network and behaviour); with
+    ``compare`` the plan runs too (``plan_overrides`` on top of today's command line, on common
+    random numbers) and the targets are scored on the plan against today."""
+    compare: bool = False
+    today: str = "today"                          # labels
+    plan: str = "plan"
+    plan_overrides: List[str] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
@@ -380,6 +417,7 @@ class Config:
     design: DesignConfig = field(default_factory=DesignConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     results_dir: str = "results"
     sweep_name: str = "${now:%Y-%m-%d}/${now:%H-%M-%S}"   # sweeps/<sweep_name>: fix it to resume
     preset: Optional[str] = None

@@ -146,10 +146,14 @@ class _Checker:
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
             if f.opens is not None:
                 self.plausible_date(f"{key}.opens", f.opens)
+            if f.physicians is not None:
+                self.number(f"{key}.physicians", f.physicians, 0, integer=True)
             for sid, s in f.services.items():
                 skey = f"{key}.services.{sid}"
                 if s.servers is not None:
                     self.number(f"{skey}.servers", s.servers, 0, integer=True)
+                if s.in_session is not None:
+                    self._in_session(key, skey, f, s)
                 self.dist(f"{skey}.service_time", s.service_time)
                 self.hours(f"{skey}.hours", s.hours, allow_empty=False)
                 self.hours(f"{skey}.weekend_hours", s.weekend_hours, allow_empty=True)
@@ -168,6 +172,16 @@ class _Checker:
         for fld in ("gps_per_10k", "beds_per_1000"):
             if n.staffing[fld] is not None:
                 self.number(f"network.staffing.{fld}", n.staffing[fld], 0.0, lo_open=True)
+
+    def _in_session(self, key: str, skey: str, f: Any, s: Any) -> None:
+        """Servers from physicians in session: a share, of a facility with a headcount, given
+        instead of ``servers``."""
+        self.prob(f"{skey}.in_session", s.in_session)
+        if f.physicians is None:
+            self.fail(f"{key}.physicians", None, f"{skey}.in_session needs the facility's "
+                      "physicians (headcount)")
+        if s.servers is not None:
+            self.fail(f"{skey}.servers", s.servers, "give servers or in_session, not both")
 
     def population(self) -> None:
         p = self.cfg.population
@@ -210,6 +224,8 @@ class _Checker:
                     self.fail(f"{key}.{field_}", vals,
                               f"must be {size} non-negative numbers with a positive sum")
         self.dist("demand.followup_delay", d.followup_delay)
+        self.dist("demand.return_delay", d.return_delay)
+        self._calendar(d.calendar)
         self.number("demand.rate_scale", d.rate_scale, 0.0)
         nodes = [f"{fid}.{sid}" for fid, f in n.facilities.items() for sid in f.services]
         for name, e in d.episodes.items():
@@ -221,18 +237,29 @@ class _Checker:
                 self.choice(f"{key}.rate.{band}", band, AGE_BANDS)
                 self.number(f"{key}.rate.{band}", r, 0.0)
             for fld in ("p_refer_up", "p_admit", "p_down_eligible", "p_exam", "p_diagnosis_only",
-                        "p_beyond_group", "p_ambulance", "p_time_critical"):
+                        "p_beyond_group", "p_ambulance", "p_time_critical", "p_return"):
                 self.prob(f"{key}.{fld}", getattr(e, fld))
             self._schedule(key, e)
             if e.pathway == "route":
                 self._route(f"{key}.route", e.route, nodes)
             if e.base == "chronic" and not p.chronic_prevalence:
                 self.fail(f"{key}.base", e.base, "needs population.chronic_prevalence")
-        uses_care = any(e.pathway in ("care", "emergency") for e in d.episodes.values())
+        uses_care = any(e.pathway in ("care", "refill", "emergency") for e in d.episodes.values())
         if uses_care and not n.hospital_choice and any(
                 not c.hospital_choice for c in p.catchments.values()):
             self.fail("network.hospital_choice", {}, "care pathways need hospital choices "
                       "(network.hospital_choice or each catchment's hospital_choice)")
+
+    def _calendar(self, cal: Any) -> None:
+        """Twelve positive monthly factors; holidays with ordered dates and a factor ≥ 0."""
+        vals = list(cal.monthly)
+        if len(vals) != 12 or any(not math.isfinite(v) or v <= 0 for v in vals):
+            self.fail("demand.calendar.monthly", vals, "must be 12 positive numbers (Jan-Dec)")
+        for i, h in enumerate(cal.holidays):
+            key = f"demand.calendar.holidays[{i}]"
+            if self.date(f"{key}.end", h.end) < self.date(f"{key}.start", h.start):
+                self.fail(f"{key}.end", h.end, f"must not be before start {h.start}")
+            self.number(f"{key}.factor", h.factor, 0.0)
 
     def _route(self, key: str, route: Mapping[str, Mapping[str, float]], nodes: list) -> None:
         if "entry" not in route:
@@ -321,7 +348,7 @@ class _Checker:
 
     def policy(self) -> None:
         pol = self.cfg.policy
-        for fld in ("adherence", "followup_signed", "followup_unsigned"):
+        for fld in ("adherence", "followup_signed", "followup_unsigned", "formal_referral"):
             self.prob(f"policy.{fld}", getattr(pol, fld))
         for fld in ("refer_up_scale", "refer_out_scale"):
             self.number(f"policy.{fld}", getattr(pol, fld), 0.0)

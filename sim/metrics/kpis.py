@@ -16,13 +16,17 @@ import numpy as np
 from sim.config.schema import PRIMARY_KINDS
 from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
                              DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY,
-                             FOLLOWUP, HOME_BED, LEFT, NO_SHOW, OUTSIDE, REFER_OUT,
+                             FOLLOWUP, HOME_BED, LEFT, NO_SHOW, ONWARD, OUTSIDE, REFER_OUT,
                              REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
                              UP_REFERRAL)
 from sim.metrics.parts import KPI, Part, Quantile, mean, rate, share, state, values
 from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
+ALL_HOSPITALS = ("hospital", "external")
+# The statistics' 医师日均担负诊疗人次 = visits a year / physicians / 251 working days (calibration
+# §2.2: Tianjin TCM hospitals 2017, 2,644.23 visits a year = 10.53 a day)
+WORKING_DAYS = 251
 WHOLE_RUN = ("arrived", "completed", "in_system_at_end", "left_unserved")   # not per period
 
 KPI_FUNCS: dict[str, Callable[["Measures"], KPI | dict[str, KPI]]] = {}
@@ -78,12 +82,29 @@ class Measures:
 GROUP_HOSPITAL = ("hospital",)
 
 
+def _visit_share(m: Measures, kinds: tuple, among: tuple) -> Part:
+    """Visits (consultations, outpatient, emergency) at facilities of ``kinds`` / at ``among``."""
+    return share(np.count_nonzero(m.visits_at(kinds, VISIT_SERVICES)),
+                 np.count_nonzero(m.visits_at(among, VISIT_SERVICES)))
+
+
 @kpi
 def primary_visit_share(m: Measures) -> Part:
-    """Primary-level consultations / all outpatient and emergency visits in the group (基层诊疗量占比)."""
-    primary = np.count_nonzero(m.visits_at(PRIMARY_KINDS, VISIT_SERVICES))
-    total = np.count_nonzero(m.visits_at(PRIMARY_KINDS + GROUP_HOSPITAL, VISIT_SERVICES))
-    return share(primary, total)
+    """Primary-level visits / all outpatient and emergency visits of the residents, city
+    hospitals included (基层诊疗量占比, as the statistics count it)."""
+    return _visit_share(m, PRIMARY_KINDS, PRIMARY_KINDS + ALL_HOSPITALS)
+
+
+@kpi
+def hospital_visit_share(m: Measures) -> Part:
+    """Hospital visits (the group's and city-level) / all outpatient and emergency visits."""
+    return _visit_share(m, ALL_HOSPITALS, PRIMARY_KINDS + ALL_HOSPITALS)
+
+
+@kpi
+def primary_visit_share_in_group(m: Measures) -> Part:
+    """Primary-level visits / visits inside the group (city-level hospitals left out)."""
+    return _visit_share(m, PRIMARY_KINDS, PRIMARY_KINDS + GROUP_HOSPITAL)
 
 
 @kpi
@@ -105,6 +126,38 @@ def up_referrals_per_10k(m: Measures) -> Part:
 def down_referrals_per_10k(m: Measures) -> Part:
     """Down-referrals (下转) from hospital beds to community beds per 10,000 residents per year."""
     return m.per_10k_year(m.n_steps(DOWN_REFERRAL))
+
+
+@kpi
+def up_referral_share(m: Measures) -> Part:
+    """Up-referrals (上转) per primary consultation."""
+    return share(m.n_steps(UP_REFERRAL), np.count_nonzero(m.visits_at(PRIMARY_KINDS, ("gp",))))
+
+
+@kpi
+def down_referrals_per_discharge(m: Measures) -> Part:
+    """Hospital stays ending in a community or home bed (下转) / all hospital stays ending."""
+    down = m.n_steps(DOWN_REFERRAL) + m.n_steps(HOME_BED)
+    return share(down, down + m.n_steps(DISCHARGE))
+
+
+@kpi
+def admissions_per_resident_year(m: Measures) -> Part:
+    """Hospital admissions (the group's and city-level) per resident-year."""
+    return rate(m.n_steps(ADMIT) / m.residents, m.years)
+
+
+@kpi
+def visits_per_physician_day(m: Measures) -> dict[str, Part]:
+    """visits_per_physician_day_{primary,hospital}: the group's visits at that level per
+    physician (headcount) and working day (医师日均担负诊疗人次); NaN without headcounts."""
+    out = {}
+    for level, kinds in (("primary", PRIMARY_KINDS), ("hospital", GROUP_HOSPITAL)):
+        visits = np.count_nonzero(m.visits_at(kinds, VISIT_SERVICES))
+        days = m.model.get("physicians", {}).get(level, np.nan) * WORKING_DAYS
+        out[f"visits_per_physician_day_{level}"] = rate(visits / days if days > 0 else np.nan,
+                                                        m.years)
+    return out
 
 
 @kpi
@@ -148,8 +201,7 @@ def hospital_minor_share(m: Measures) -> Part:
 @kpi
 def visits_per_resident_year(m: Measures) -> Part:
     """Outpatient, emergency and primary visits (inside and outside the group) per resident-year."""
-    n = np.count_nonzero(m.visits_at(PRIMARY_KINDS + GROUP_HOSPITAL + ("external",),
-                                     VISIT_SERVICES))
+    n = np.count_nonzero(m.visits_at(PRIMARY_KINDS + ALL_HOSPITALS, VISIT_SERVICES))
     return rate(n / m.residents, m.years)
 
 
@@ -311,7 +363,8 @@ def flows(m: Measures) -> dict[str, Part]:
     facility / a hospital (group or city-level); they sum to the care episodes that found an open
     facility. flow_emergency: emergency-pathway arrivals at an emergency department, of which
     flow_ambulance came by ambulance. flow_refer_out: group-hospital patients sent on to a
-    city-level hospital. flow_admit: admissions to any hospital, of which flow_admit_emergency
+    city-level hospital. flow_onward: patients a family doctor sent on to a hospital without a
+    formal referral (they present as self-referred). flow_admit: admissions to any hospital, of which flow_admit_emergency
     from the emergency pathway. flow_discharge_home: stays that end at home (the others end
     in a down-referral or a home bed). flow_followup: family-doctor visits after a
     discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
@@ -322,11 +375,14 @@ def flows(m: Measures) -> dict[str, Part]:
     first_h = step == FIRST_HOSPITAL
     care_h = first_h.copy()
     care_h[first_h] = m.care_type[etype[first_h]]
+    emergency_h = first_h.copy()
+    emergency_h[first_h] = m.emergency_type[etype[first_h]]
     admit = step == ADMIT
     out = {
         "flow_first_primary": m.n_steps(FIRST_PRIMARY),
         "flow_first_hospital": np.count_nonzero(care_h),
-        "flow_emergency": np.count_nonzero(first_h & ~care_h),
+        "flow_emergency": np.count_nonzero(emergency_h),
+        "flow_onward": m.n_steps(ONWARD),
         "flow_ambulance": m.n_steps(AMBULANCE),
         "flow_refer_out": m.n_steps(REFER_OUT),
         "flow_admit": np.count_nonzero(admit),

@@ -1,12 +1,13 @@
 """Episode arrivals: a non-homogeneous Poisson process per (cohort, episode type), drawn per day.
 
 For each day the count of every stream is Poisson with that day's mean (annual rate × weekday
-factor); arrival times within the day follow the hourly profile (piecewise constant). This is an
+factor × calendar factor: month and public holidays); arrival times within the day follow the hourly profile (piecewise constant). This is an
 exact NHPP sample for a piecewise-constant intensity, vectorised over all streams, so arrivals
 cost no SimPy process of their own and are identical across policies (common random numbers).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ class EpisodeType:
     p_beyond_group: float
     p_ambulance: float
     p_time_critical: float
+    p_return: float
     scheduled: bool
     max_wait: float | None
     service: str
@@ -43,9 +45,28 @@ def episode_types(cfg: Any) -> dict[str, EpisodeType]:
     """Episode types in config order; their index is their id in the logs."""
     return {name: EpisodeType(i, name, e.pathway, e.primary_resolvable, e.p_refer_up,
                               e.p_admit, e.p_down_eligible, e.p_exam, e.p_diagnosis_only,
-                              e.p_beyond_group, e.p_ambulance, e.p_time_critical,
+                              e.p_beyond_group, e.p_ambulance, e.p_time_critical, e.p_return,
                               bool(e.schedule), e.max_wait, e.service)
             for i, (name, e) in enumerate(cfg.episodes.items())}
+
+
+def calendar_factors(cal: Any, clock: Clock) -> np.ndarray:
+    """Demand factor of each simulated day: its month's factor times its holiday's, normalised
+    to mean 1 over each whole calendar year the run touches (so annual rates stay annual)."""
+    first, last = clock.date(0), clock.date(clock.days - 1)
+    year_start = dt.date(first.year, 1, 1)
+    n = (dt.date(last.year + 1, 1, 1) - year_start).days
+    dates = [year_start + dt.timedelta(days=i) for i in range(n)]
+    f = np.array([cal.monthly[d.month - 1] for d in dates], dtype=float)
+    for h in cal.holidays:
+        a = (dt.date.fromisoformat(str(h.start)) - year_start).days
+        b = (dt.date.fromisoformat(str(h.end)) - year_start).days
+        f[max(a, 0):max(b + 1, 0)] *= h.factor
+    years = np.array([d.year for d in dates])
+    for y in np.unique(years):
+        f[years == y] /= f[years == y].mean()
+    offset = (first - year_start).days
+    return f[offset:offset + clock.days]
 
 
 def _clock_time(hourly: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -83,13 +104,9 @@ class Arrivals:
             hourly = np.asarray(prof.hourly, dtype=float)
             weekly = np.asarray(prof.weekly, dtype=float)
             self.profiles[name] = (members, hourly / hourly.sum(), weekly / weekly.mean())
+        self.season = calendar_factors(cfg.calendar, clock)
         self.type_hourly = {types[n].idx: self.profiles[e.profile][1]
                             for n, e in cfg.episodes.items() if e.schedule}
-
-    @property
-    def annual_rate(self) -> float:
-        """Expected episodes per year over all streams."""
-        return float(self.daily_rate.sum() * 365.0)
 
     def day(self, day: int) -> tuple[list[float], list[int]]:
         """Sorted arrival times (minutes) and ids: a Poisson stream index below
@@ -100,7 +117,7 @@ class Arrivals:
         for members, hourly, weekly in self.profiles.values():
             if members.size == 0:
                 continue
-            counts = rng.poisson(self.daily_rate[members] * weekly[dow])
+            counts = rng.poisson(self.daily_rate[members] * (weekly[dow] * self.season[day]))
             n = int(counts.sum())
             if n == 0:
                 continue

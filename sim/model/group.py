@@ -71,6 +71,7 @@ class MedicalGroup:
                                  self.schedules)
         self.policy = Policy(pol, list(self.types), self.streams)
         self.followup_delay = sampler(cfg.demand.followup_delay, self.streams.get("followup"))
+        self.return_delay = sampler(cfg.demand.return_delay, self.streams.get("return"))
         self.u_pick = uniforms(self.streams.get("choice:facility"))
         self._u_route = uniforms(self.streams.get("routing:route"))
         self._build_levers(pol)

@@ -2,9 +2,11 @@
 
     care:       first contact (own team / hospital, by the policy) → primary consultation
                 → examination? → settled remotely (remote diagnosis, teleconsultation) or
-                referred up → hospital
+                sent on to a hospital, formally referred up (上转) or on the patient's own
+    refill:     a chronic patient's repeat prescription: the care pathway's first contact and
+                one consultation (its type has no examination or referral)
     hospital:   appointment slot? → outpatient consultation → examination (unless recognised)
-                → beyond the group? → admission?
+                → beyond the group? → admission, or a return consultation (复诊)?
     emergency:  ambulance or walk-in → emergency department → admission?
     admission:  bed → stay → down-referral (community bed or home bed, holding the hospital
                 bed while waiting = bed-blocking) or home → follow-up?
@@ -19,8 +21,8 @@ from typing import TYPE_CHECKING, Generator
 from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
                              DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL,
                              FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
-                             REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
-                             UP_REFERRAL)
+                             ONWARD, REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED,
+                             TEST_REPEATED, UP_REFERRAL)
 from sim.engine.loop import delay
 from sim.model.clock import DAY
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
@@ -80,6 +82,12 @@ def give_up_after(env, pool, req, minutes: float) -> None:
     delay(env, minutes).callbacks.append(give_up)
 
 
+def whole_days(minutes: float) -> float:
+    """A delay of days rounded to whole days (at least one): a return or follow-up visit comes
+    back at the same time of day, inside the clinic's hours, not in the night."""
+    return max(1.0, round(minutes / DAY)) * DAY
+
+
 def care(m: "MedicalGroup", ep: "Episode") -> Journey:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
     pol = m.policy
@@ -108,7 +116,8 @@ def care(m: "MedicalGroup", ep: "Episode") -> Journey:
 
 def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Service | None",
                    results: bool) -> Journey:
-    """A would-be up-referral: settled remotely (diagnosis, teleconsultation) or referred up."""
+    """A would-be up-referral: settled remotely (diagnosis, teleconsultation), referred up, or
+    sent on without a referral (the patient then presents at the hospital as self-referred)."""
     pol = m.policy
     if pol.diagnosis_only(ep) and m.reader is not None and exam is not None:
         if not results:
@@ -124,8 +133,9 @@ def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Ser
     hosp = pick(fac.refer_to, m.u_pick())
     if hosp is None:
         return False
-    m.step(UP_REFERRAL, ep, fac)
-    return (yield from hospital(m, ep, hosp, referred=True, results=results))
+    formal = pol.formal(ep)
+    m.step(UP_REFERRAL if formal else ONWARD, ep, fac)
+    return (yield from hospital(m, ep, hosp, referred=formal, results=results))
 
 
 def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
@@ -161,6 +171,9 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
         return (yield from hospital(m, ep, m.outside, referred=True, results=True))
     if "beds" in hosp.services and pol.admit(ep):
         yield from admission(m, ep, hosp, lane, referred)
+    elif pol.returns(ep):
+        yield delay(m.env, whole_days(m.return_delay()))
+        yield from visit(m, ep, hosp.services["outpatient"], lane, referred)
     return True
 
 
@@ -215,7 +228,7 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
     beds.pool.release()
     m.step(DISCHARGE, ep, hosp, env._now - t_bed)
     if m.followup_type is not None and m.policy.follow_up(ep):
-        m.spawn(m.followup_type, ep.cohort, m.followup_delay())
+        m.spawn(m.followup_type, ep.cohort, whole_days(m.followup_delay()))
     return True
 
 
@@ -263,8 +276,9 @@ def followup(m: "MedicalGroup", ep: "Episode") -> Journey:
     if m.policy.refer_up(ep):
         hosp = pick(fac.refer_to, m.u_pick())
         if hosp is not None:
-            m.step(UP_REFERRAL, ep, fac)
-            yield from hospital(m, ep, hosp, referred=True, results=False)
+            formal = m.policy.formal(ep)
+            m.step(UP_REFERRAL if formal else ONWARD, ep, fac)
+            yield from hospital(m, ep, hosp, referred=formal, results=False)
     return True
 
 
@@ -295,5 +309,5 @@ def route(m: "MedicalGroup", ep: "Episode") -> Journey:
     return True
 
 
-PATHWAYS = {"care": care, "emergency": emergency, "followup": followup, "checkup": checkup,
+PATHWAYS = {"care": care, "refill": care, "emergency": emergency, "followup": followup, "checkup": checkup,
             "route": route}

@@ -37,6 +37,7 @@ class Policy:
         self.followup = (cfg.followup_unsigned, min(fu_signed, 1.0))
         self.referred_lane = LANE_PRIORITY if cfg.green_channel.enabled else LANE_ROUTINE
         self.refer_out_scale = cfg.refer_out_scale
+        self.formal_share = cfg.formal_referral
         down = cfg.down_referral
         self.down_share = down.share
         self.home_beds = down.home_beds
@@ -61,6 +62,7 @@ class Policy:
         self._u_recognised, self._u_refer_out = routing("recognised"), routing("refer_out")
         self._u_no_show, self._u_ambulance = routing("no_show"), routing("ambulance")
         self._u_critical = routing("time_critical")
+        self._u_formal, self._u_return = routing("formal_referral"), routing("return")
 
     # -- first contact (基层首诊) and the logit choice ---------------------------------------
     def first_contact(self, ep: Any) -> list | None:
@@ -80,6 +82,15 @@ class Policy:
     def refer_up(self, ep: Any) -> bool:
         """After a primary consultation: does the family doctor refer the patient up?"""
         return self._u_refer() < ep.kind.p_refer_up * self.refer_scale[ep.cohort.signed]
+
+    def formal(self, ep: Any) -> bool:
+        """A patient the family doctor sends on: formally referred (上转), or left to go alone?"""
+        return self.formal_share >= 1.0 or self._u_formal() < self.formal_share
+
+    def returns(self, ep: Any) -> bool:
+        """After a hospital consultation: does the patient come back for a return visit (复诊)?"""
+        p = ep.kind.p_return
+        return p > 0.0 and self._u_return() < p
 
     def exam_at_primary(self, ep: Any) -> bool:
         p = ep.kind.p_exam

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from sim.config.schema import PRIMARY_KINDS
 from sim.metrics import kpis
 from sim.metrics.log import Log
 from sim.metrics.parts import Quantile, merge
@@ -187,12 +188,27 @@ def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
             "gps_per_10k": count["gp"] / residents * 1e4}
 
 
+def physicians(model: MedicalGroup, last_day: int) -> dict[str, float]:
+    """Physicians (headcount × population.scale) of the group's primary facilities and
+    hospitals open by the period's last day; NaN for a level where one lacks a headcount."""
+    out = {"primary": 0.0, "hospital": 0.0}
+    scale = model.cfg.population.scale
+    for fid, f in model.cfg.network.facilities.items():
+        level = "primary" if f.kind in PRIMARY_KINDS else "hospital" if f.kind == "hospital" \
+            else None
+        if level is None or model.network.facilities[fid].opens_at >= last_day * DAY:
+            continue
+        out[level] += np.nan if f.physicians is None else f.physicians * scale
+    return out
+
+
 def model_figures(model: MedicalGroup, first_day: int, last_day: int,
                   year: int | None) -> dict[str, Any]:
     """Figures only the model holds: slots offered in the period, management counts of
     scheduled people (per calendar year, or over the measured years), staffed densities and the
     health circle's coverage on the period's last day."""
     out: dict[str, Any] = density(model, last_day)
+    out["physicians"] = physicians(model, last_day)
     out["health_circle_15min"] = health_circle(model, last_day)
     out["slots_offered"] = sum(b.offered(first_day, last_day) for b in model.books.values())
     bases = {e.base: name for name, e in reversed(list(model.cfg.demand.episodes.items()))

@@ -31,7 +31,8 @@ class RunResult:
     config: Any
     out_dir: Path | None = None
     scorecard: pd.DataFrame | None = None   # per target: KPI, CI, verdict (sim.analysis)
-    observed: pd.DataFrame | None = None    # per observed figure: band, CI, verdict
+    observed: pd.DataFrame | None = None    # today reproduced? per observed figure
+    plan: "RunResult | None" = None         # the plan's run when today and the plan are compared
 
 
 def workers_for(cfg: Any) -> int:
