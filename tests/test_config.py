@@ -61,7 +61,8 @@ def test_default_preset_and_policies_validate(policy):
     ("targets.targets.chronic_management.source=hearsay",
      "targets.targets.chronic_management.source", "allowed: plan, assumption"),
     ("targets.targets.chronic_management.threshold=null",
-     "targets.targets.chronic_management.threshold", "a reach target needs a threshold"),
+     "targets.targets.chronic_management.threshold",
+     "target needs a threshold (only raise and input targets may leave it null)"),
 ])
 def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     err = _check([override])
