@@ -61,7 +61,8 @@ def test_default_preset_and_policies_validate(policy):
     ("targets.targets.chronic_management.source=hearsay",
      "targets.targets.chronic_management.source", "allowed: plan, assumption"),
     ("targets.targets.chronic_management.threshold=null",
-     "targets.targets.chronic_management.threshold", "a reach target needs a threshold"),
+     "targets.targets.chronic_management.threshold",
+     "target needs a threshold (only raise and input targets may leave it null)"),
 ])
 def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     err = _check([override])
@@ -164,9 +165,9 @@ def _broken_configs(tmp_path: Path, path: str, old: str, new: str) -> Path:
 
 
 @pytest.mark.parametrize("path, old, new, expected", [
-    ("network/dongli.yaml", "        servers: 7 ", "        servres: 7 ",
-     r"network\.facilities\.zhangguizhuang_chc\.services\.gp\.servres = 'servres': unknown "
-     r"key; allowed: servers, service_time.*\(in configs/network/dongli\.yaml\)"),
+    ("network/dongli.yaml", "        in_session: 0.11 ", "        in_sesion: 0.11 ",
+     r"network\.facilities\.zhangguizhuang_chc\.services\.gp\.in_sesion = 'in_sesion': "
+     r"unknown key; allowed: servers, .*in_session.*\(in configs/network/dongli\.yaml\)"),
     ("targets/dongli.yaml", "    kpi: chronic_management", "    kpi: chronic_management: x",
      r"configs/targets/dongli\.yaml = 'line \d+, column \d+': malformed YAML"),
     ("population/dongli.yaml", "scale: 1.0", "scale: lots",

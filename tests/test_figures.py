@@ -193,8 +193,8 @@ def test_scorecard_chart_uses_the_targets_chinese_text(run_dir):
     fig = scorecard_figure(card, "东丽", "zh")
     titles = [ax.get_title(loc="left").replace("\n", "") for ax in fig.axes]
     assert len(titles) == len(card)
-    for own, title in zip(card["text_zh"], titles):
-        assert own in title and title.startswith("达到｜"), own
+    for own, kind, title in zip(card["text_zh"], card["type"], titles):
+        assert own in title and title.startswith(text(f"type:{kind}", "zh") + "｜"), own
     assert fig._suptitle.get_text() == "目标评分卡：东丽"
     plt.close(fig)
 

@@ -38,7 +38,10 @@ def test_run_report_is_self_contained_and_bilingual(runs):
         assert (runs / "base" / link).exists()
     assert "## The plan against today" in md and "## Assumptions" in md
     assert "- raise: the plan must improve on today" in md          # the types, one line each
-    assert "Today reproduced?" not in md                             # observed: none
+    observed = (runs / "base" / "observed.csv").exists()            # the preset's figures
+    assert ("## Today reproduced?" in md) == observed
+    if observed:
+        assert md.index("## Today reproduced?") < md.index("## The plan against today")
     assumptions = pd.read_csv(runs / "base" / "assumptions.csv")
     row = assumptions[(assumptions.file == "configs/policy/baseline.yaml")
                       & (assumptions.key == "choice.speed_kmh")]
@@ -117,8 +120,18 @@ def test_verdicts_score_each_job_against_the_baseline_as_today(runs, tmp_path):
     base = select_baseline(jobs, "base")
     marks = verdicts(jobs, base)
     assert set(marks.columns) == {"base", "gate", "other_seed"}
-    own = pd.read_csv(runs / "gate" / "scorecard.csv").set_index("target")["verdict"]
-    assert (marks.loc[own.index, "gate"] == own).all()       # reach targets: as the run scored
+    own = pd.read_csv(runs / "gate" / "scorecard.csv").set_index("target")
+    judged = own.index[own["type"] != "raise"]                # these need no today: as the run
+    assert (marks.loc[judged, "gate"] == own.loc[judged, "verdict"]).all()
     assert marks.loc["first_contact_up", "base"] == NOT_MET   # itself: a difference of exactly 0
     assert marks.loc["first_contact_up", "other_seed"] == NOT_MEASURED   # no common numbers
     assert marks.loc["first_contact_up", "gate"] != NOT_MEASURED
+
+    # a job that ran today and the plan (plan/ inside it) is scored on its own pair
+    pair = tmp_path / "pair" / "job"
+    shutil.copytree(root / "base", pair)
+    shutil.copytree(root / "gate", pair / "plan")
+    (pair / "plan" / "summary.json").unlink()
+    shutil.rmtree(pair / "plan" / ".hydra", ignore_errors=True)
+    own_pair = verdicts(find_jobs([pair.parent]))["job"]
+    assert own_pair.equals(marks["gate"].rename("job"))

@@ -195,7 +195,8 @@ def scorecard_blocks(run_dir: Path, plan: str, lang: str) -> list[Block]:
         return []
     card["year"] = card["year"].astype("Int64")
     card[list(texts)] = card[list(texts)].fillna("")
-    blocks = [Block("heading", text("plan_vs_today", lang) + (f": {plan}" if plan else "")),
+    colon = "：" if lang == "zh" else ": "
+    blocks = [Block("heading", text("plan_vs_today", lang) + (colon + plan if plan else "")),
               Block("paragraph", text("plan_vs_today intro" if card["today_mean"].notna().any()
                                       else "plan_only intro", lang)),
               Block("table", scorecard_rows(card, lang))]

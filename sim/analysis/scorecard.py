@@ -131,31 +131,42 @@ def _paired(plan: pd.Series | None, today: pd.Series | None) -> tuple:
     return t_interval((plan - today).dropna().to_numpy())
 
 
+def _raise(t: Any, plan: tuple, today: tuple, diff: tuple) -> tuple[str, list, float]:
+    """A raise target: the paired difference against 0; a threshold is a yardstick."""
+    v, notes, need = raise_verdict(diff[1], diff[2], t.comparison), [], np.nan
+    if math.isfinite(plan[0]) and not math.isfinite(today[0]):
+        notes.append(NEEDS_TODAY)
+    elif v == NOT_MEASURED and math.isfinite(diff[0]):
+        notes.append(NO_CI)
+    elif v == INCONCLUSIVE:
+        need = replications_needed(diff[0], diff[3], 0.0)
+    yard = verdict(*plan[:3], t.comparison, t.threshold)
+    if t.threshold is not None and yard in YARDSTICK:
+        notes.append(YARDSTICK[yard])
+    return v, notes, need
+
+
+def _against_threshold(t: Any, plan: tuple, today_v: str) -> tuple[str, list, float]:
+    """A reach or maintain target: the plan's CI against the threshold; a maintain target
+    whose today misses the threshold is noted."""
+    v, notes, need = verdict(*plan[:3], t.comparison, t.threshold), [], np.nan
+    if v == INCONCLUSIVE:
+        need = replications_needed(plan[0], plan[3], t.threshold)
+    if v == NOT_MEASURED and math.isfinite(plan[0]):
+        notes.append(NO_CI)
+    if t.type == MAINTAIN and today_v in (NOT_MET, INCONCLUSIVE):
+        notes.append(TODAY_NOT_MET if today_v == NOT_MET else TODAY_UNSURE)
+    return v, notes, need
+
+
 def _judge(t: Any, plan: tuple, today: tuple, diff: tuple) -> tuple[str, Any, list, float]:
     """(verdict, today_meets, notes, replications_needed) of one target by its type."""
-    thr = t.threshold
-    notes: list[str] = []
-    today_v = verdict(*today[:3], t.comparison, thr) if t.type != "input" else NOT_MEASURED
+    if t.type == INPUT:
+        return (INPUT if math.isfinite(plan[0]) else NOT_MEASURED), np.nan, [], np.nan
+    today_v = verdict(*today[:3], t.comparison, t.threshold)
     meets = {MET: True, NOT_MET: False}.get(today_v, np.nan)
-    need = np.nan
-    if t.type == "input":
-        v = INPUT if math.isfinite(plan[0]) else NOT_MEASURED
-    elif t.type == RAISE:
-        v = raise_verdict(diff[1], diff[2], t.comparison)
-        if math.isfinite(plan[0]) and not math.isfinite(today[0]):
-            notes.append(NEEDS_TODAY)
-        elif v == INCONCLUSIVE:
-            need = replications_needed(diff[0], diff[3], 0.0)
-        if thr is not None and verdict(*plan[:3], t.comparison, thr) in YARDSTICK:
-            notes.append(YARDSTICK[verdict(*plan[:3], t.comparison, thr)])
-    else:
-        v = verdict(*plan[:3], t.comparison, thr)
-        if v == INCONCLUSIVE:
-            need = replications_needed(plan[0], plan[3], thr)
-        if t.type == MAINTAIN and today_v in (NOT_MET, INCONCLUSIVE):
-            notes.append(TODAY_NOT_MET if today_v == NOT_MET else TODAY_UNSURE)
-    if v == NOT_MEASURED and math.isfinite(plan[0]) and plan[4] < 2 and NEEDS_TODAY not in notes:
-        notes.append(NO_CI)
+    v, notes, need = (_raise(t, plan, today, diff) if t.type == RAISE
+                      else _against_threshold(t, plan, today_v))
     if t.type in (REACH, RAISE) and meets is True:
         notes.append(ALREADY_MET)
     return v, meets, notes, need

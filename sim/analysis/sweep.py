@@ -167,22 +167,35 @@ def _welch(x: np.ndarray, y: np.ndarray) -> tuple:
 
 
 def verdicts(jobs: list[Job], baseline: Job | None = None) -> pd.DataFrame:
-    """Targets × jobs: each job's verdict per target, scored on the job's ``kpis.csv`` as the
-    plan; ``baseline`` is today for the jobs that share its random numbers (so raise targets
-    are judged on paired differences), otherwise raise targets are not measured."""
+    """Targets × jobs: each job's verdict per target, rescored from its per-replication KPIs.
+
+    A job that ran today and the plan (a ``plan/`` folder) is scored on its own pair; any other
+    job is the plan, with ``baseline`` as today when it shares the job's random numbers (else
+    raise targets are not measured)."""
     from sim.analysis.scorecard import scorecard
     from sim.api import single_year
     cards = {}
     for job in jobs:
         if job.status != COMPLETE:
             continue
-        paired = baseline is not None and _same_streams(job, baseline)
-        card = scorecard(job.kpis, job.config.targets, single_year(job.config),
-                         baseline.kpis if paired else None,
-                         single_year(baseline.config) if paired else None)
+        plan, plan_cfg, today, today_cfg = _scored_on(job, baseline)
+        card = scorecard(plan, plan_cfg.targets, single_year(plan_cfg), today,
+                         single_year(today_cfg) if today_cfg is not None else None)
         if len(card):
             cards[job.name] = card.set_index("target")["verdict"]
     return pd.DataFrame(cards)
+
+
+def _scored_on(job: Job, baseline: Job | None) -> tuple:
+    """(plan KPIs, plan config, today KPIs, today config) a job's targets are scored on."""
+    from sim.api import PLAN_DIR
+    plan_dir = job.path / PLAN_DIR
+    if (plan_dir / "kpis.csv").exists():
+        return (pd.read_csv(plan_dir / "kpis.csv"),
+                OmegaConf.load(plan_dir / "config.resolved.yaml"), job.kpis, job.config)
+    if baseline is not None and _same_streams(job, baseline):
+        return job.kpis, job.config, baseline.kpis, baseline.config
+    return job.kpis, job.config, None, None
 
 
 def design_points(jobs: list[Job], kpis: list[str]) -> tuple[pd.DataFrame, list[str]]:
