@@ -52,3 +52,52 @@ def test_observed_values_are_validated_before_a_run(value):
     with pytest.raises(ConfigError) as info:
         validate(cfg, sources)
     assert info.value.key == "calibration.observed.primary_visit_share"
+
+
+# Today's run of each preset reproduces its observed figures (configs/observed/*.yaml), judged on
+# the mean over the replications (the bands' widths are the tolerance; full-scale CIs are in
+# docs/calibration.md). Scales where docs/calibration.md's scale study shows these KPIs faithful;
+# figures of staffed densities are checked at full scale on one day (they are inputs).
+STATUS_QUO = {
+    "dongli": ["population.scale=0.1"],
+    "jinghai_2020": ["population.scale=0.1"],
+    "baoshui": ["population.scale=0.5"],
+}
+DENSITIES = ("beds_per_1000", "gps_per_10k")
+
+
+def _mean_in_band(row) -> bool:
+    lo = -math.inf if pd.isna(row.low) else row.low
+    hi = math.inf if pd.isna(row.high) else row.high
+    return lo <= row["mean"] <= hi
+
+
+@pytest.mark.parametrize("preset", sorted(STATUS_QUO))
+def test_status_quo_reproduces_its_observed_figures(preset):
+    from sim.api import simulate
+    r = simulate([f"preset={preset}", *STATUS_QUO[preset], "scenario.compare=false",
+                  "run.replications=2", "run.workers=2", "run.warmup_days=14",
+                  "run.progress=false", "run.figures=false"])
+    table = r.observed[~r.observed.kpi.isin(DENSITIES)]
+    assert len(table) >= 4
+    known = table[table.gap.fillna("") != ""] if "gap" in table else table.iloc[:0]
+    missed = [f"{f.figure}: {f['mean']:.4g} outside {f.low}-{f.high}"
+              for _, f in table.drop(known.index).iterrows() if not _mean_in_band(f)]
+    assert not missed, missed
+
+
+def test_jinghai_staffed_densities_match_the_indicator_table():
+    from sim.api import simulate
+    r = simulate(["preset=jinghai_2020", "scenario.compare=false", "run.replications=1",
+                  "run.workers=1", "run.warmup_days=0", "run.horizon_days=1",
+                  "run.progress=false", "run.figures=false"])
+    table = r.observed[r.observed.kpi.isin(DENSITIES)]
+    assert len(table) == 2 and all(_mean_in_band(f) for _, f in table.iterrows())
+
+
+def test_every_target_has_a_type_and_a_source():
+    from sim.api import CONFIG_DIR
+    for path in sorted((CONFIG_DIR / "targets").glob("*.yaml")):
+        for tid, t in (OmegaConf.load(path).get("targets") or {}).items():
+            assert t.get("type") in ("maintain", "reach", "raise", "input"), (path.name, tid)
+            assert t.get("source") in ("plan", "assumption"), (path.name, tid)

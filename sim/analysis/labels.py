@@ -302,6 +302,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "figure": ("figure", "数据项"),
     "observed band": ("observed band", "观测区间"),
     "published value": ("published value", "公布值"),
+    "known gap": ("known gap", "已知缺口"),
     "simulated": ("simulated mean [95% CI]", "模拟均值 [95%置信区间]"),
     "simulated_legend": ("simulated mean, 95% CI", "模拟均值及95%置信区间"),
     "band_legend": ("observed band", "观测区间"),

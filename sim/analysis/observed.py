@@ -21,7 +21,7 @@ from sim.analysis.labels import interval_text, kpi_label, kpi_unit, number, text
 REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
 INCONCLUSIVE, NOT_MEASURED = "inconclusive", "not measured"
 COLUMNS = ["figure", "kpi", "low", "high", "value", "year", "scope", "source", "tag", "mean",
-           "ci_low", "ci_high", "n", "verdict", "text_en", "text_zh"]
+           "ci_low", "ci_high", "n", "verdict", "gap", "text_en", "text_zh"]
 
 
 def _finite(v: Any) -> bool:
@@ -71,7 +71,7 @@ def reproduced(summary: pd.DataFrame, observed: Any) -> pd.DataFrame:
                             int(r["n"])) if have else (np.nan, np.nan, np.nan, 0))
         rows.append([fid, f.kpi, _nan(f.low), _nan(f.high), _nan(f.value), f.year, f.scope,
                      f.source, f.tag, mean, lo, hi, n, judge(mean, lo, hi, f.low, f.high),
-                     f.text_en, f.text_zh])
+                     f.gap, f.text_en, f.text_zh])
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["year"] = table["year"].astype("Int64")
     return table
@@ -93,8 +93,10 @@ def to_text(table: pd.DataFrame) -> str:
     bw, mw = max([len(b) for b in bands] + [13]), max([len(m) for m in means] + [23])
     out = [f"{'figure':<{width}}  {'observed band':<{bw}}  {'simulated mean [95% CI]':<{mw}}  "
            "verdict"]
-    for fid, band, mean, v in zip(table["figure"], bands, means, table["verdict"]):
-        out.append(f"{fid:<{width}}  {band:<{bw}}  {mean:<{mw}}  {v}")
+    for fid, band, mean, v, gap in zip(table["figure"], bands, means, table["verdict"],
+                                       table["gap"]):
+        known = " (known gap: see the report)" if v != REPRODUCED and gap else ""
+        out.append(f"{fid:<{width}}  {band:<{bw}}  {mean:<{mw}}  {v}{known}")
     return "\n".join(out)
 
 
@@ -117,10 +119,19 @@ def table_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             f", {int(r.year)}"
         rows.append((figure_label(r, lang), band, r.source,
                      text(f"scope:{r.scope}", lang) + year, r.tag,
-                     interval_text(r.mean, r.ci_low, r.ci_high), text(r.verdict, lang)))
+                     interval_text(r.mean, r.ci_low, r.ci_high), _verdict(r, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
                                        ("figure", "observed band", "source", "scope", "tag",
                                         "simulated", "verdict")])
+
+
+def _verdict(r: Any, lang: str) -> str:
+    """The verdict, with the mechanism the model lacks when a known gap keeps it from matching."""
+    v = text(r.verdict, lang)
+    if r.verdict != REPRODUCED and isinstance(r.gap, str) and r.gap:
+        v += f"（{text('known gap', lang)}：{r.gap}）" if lang == "zh" else \
+            f" ({text('known gap', lang)}: {r.gap})"
+    return v
 
 
 def to_markdown(table: pd.DataFrame, lang: str = "en") -> str:

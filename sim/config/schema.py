@@ -334,6 +334,8 @@ class ObservedFigure:
     scope: str = "district"                       # district | tianjin | china | survey
     source: str = ""                              # seed clause or calibration.md section, document
     tag: str = ""                                 # A | B | C | derived | assumption
+    gap: str = ""                                 # a mechanism the model lacks that keeps this
+                                                  # band from being reproduced (empty: none known)
     text_en: str = ""
     text_zh: str = ""
 
