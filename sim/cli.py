@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
+from sim.analysis.scale import warning as scale_warning
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
@@ -98,6 +99,8 @@ def main(cfg: DictConfig) -> float | None:
         total = sum(c.run.replications * (c.run.warmup_days + c.run.horizon_days)
                     for c in scenarios)
         desc = label_of(cfg) + (" → " + label_of(plan[0]) if plan else "")
+        if scale_warning(cfg) and not sweeping:
+            print(scale_warning(cfg), flush=True)
         with tqdm(total=total, unit="replication-day", desc=desc, disable=not cfg.run.progress,
                   file=sys.stderr) as bar:
             result = run_config(cfg, out_dir, sources, tick=bar.update, plan=plan)
@@ -107,7 +110,7 @@ def main(cfg: DictConfig) -> float | None:
         message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
         record_failure(out_dir, message, traceback.format_exc())
         print(f"error: job {out_dir.name} failed: {message}", file=sys.stderr)
-        return math.nan if cfg.calibration.observed else None   # a failed trial to Optuna
+        return math.nan if _calibrating(cfg) else None   # a failed trial to Optuna
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
     print(kpi_table(result.summary))
@@ -117,12 +120,23 @@ def main(cfg: DictConfig) -> float | None:
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
+    caveat = scale_warning(result.config)
+    if caveat:
+        print(f"\n{caveat}")
     print(f"run directory: {out_dir}\nreport: {out_dir / 'report.html'}")
     return _objective(cfg, result.summary)
 
 
+def _calibrating(cfg: DictConfig) -> bool:
+    return bool(cfg.calibration.observed) or cfg.calibration.bands
+
+
 def _objective(cfg: DictConfig, summary: pd.DataFrame) -> float | None:
-    """What a calibration sweep minimises (``calibration.observed`` set), else nothing."""
+    """What a calibration sweep minimises (``calibration.observed`` or ``calibration.bands``
+    set), else nothing."""
+    if cfg.calibration.bands:
+        from sim.analysis.calibration import band_objective
+        return band_objective(summary, cfg.observed, ("beds_per_1000", "gps_per_10k"))
     if not cfg.calibration.observed:
         return None
     from sim.analysis.calibration import objective

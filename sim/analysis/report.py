@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.labels import interval_text, kpi_label, kpi_unit, text
+from sim.analysis.scale import warning as scale_warning
 from sim.runner.outputs import write_text
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
@@ -235,6 +236,9 @@ def run_blocks(run_dir: Path, lang: str) -> list[Block]:
                                   scenario=scenario, policy=cfg.policy.name)),
               Block("heading", text("What was run", lang)),
               Block("table", what_was_run(run_dir, cfg, lang))]
+    caveat = scale_warning(cfg)
+    if caveat:
+        blocks.append(Block("paragraph", f"**{caveat}**"))
     blocks += observed_blocks(run_dir, lang, cfg.get("observed", {}).get("district", ""))
     blocks += scorecard_blocks(run_dir, cfg.targets.plan or cfg.targets.name, lang)
     blocks += [Block("heading", text("Key figures", lang)),

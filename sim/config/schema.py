@@ -393,6 +393,7 @@ class CalibrationConfig:
     """Observed values a calibration search fits: the run returns the sum of squared
     relative errors of these KPIs' means (the objective of ``hydra/sweeper=optuna``)."""
     observed: Dict[str, float] = field(default_factory=dict)
+    bands: bool = False                           # instead: fit today's observed figures' bands
 
 
 @dataclass

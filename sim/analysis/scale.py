@@ -1,0 +1,44 @@
+"""Scale honesty: a run at ``population.scale < 1`` shrinks pools, so queueing changes; the scale
+study (experiment scale_study, ``experiments/scale_study.py``) measured which KPIs move. Reduced
+runs say so, naming those KPIs, in the terminal and at the top of their report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+STUDY = Path(__file__).with_name("scale_study.csv")   # written by experiments/scale_study.py
+
+
+def sensitive_kpis(scale: float, study: Path = STUDY) -> list[str]:
+    """KPIs that moved beyond noise and 5% at the studied scale nearest at or above ``scale``
+    (the smallest studied one below it: smaller scales move at least as much)."""
+    if scale >= 1.0 or not study.exists():
+        return []
+    table = pd.read_csv(study)
+    scales = sorted(table.scale.unique())
+    at = next((s for s in scales if s >= scale), scales[-1]) if scale > scales[0] else scales[0]
+    return sorted(table[(table.scale == at) & table.sensitive].kpi)
+
+
+def reduced(cfg: Any) -> bool:
+    """A run at reduced scale or shorter than a year (verdicts are approximate)."""
+    return cfg.population.scale < 1.0 or cfg.run.horizon_days < 365
+
+
+def warning(cfg: Any, kpis: list[str] | None = None) -> str | None:
+    """One paragraph for a reduced run: its verdicts are approximate, and which KPIs (of
+    ``kpis``, all when None) the scale study shows to move at its scale."""
+    if not reduced(cfg):
+        return None
+    moved = [k for k in sensitive_kpis(cfg.population.scale) if kpis is None or k in kpis]
+    what = [f"population.scale={cfg.population.scale:g}"] if cfg.population.scale < 1 else []
+    if cfg.run.horizon_days < 365:
+        what.append(f"{cfg.run.horizon_days} days (yearly rates and management over a "
+                    "shorter period)")
+    line = (f"Reduced run ({', '.join(what)}): verdicts are approximate; run at full scale for "
+            "a year to decide.")
+    if moved:
+        line += f" KPIs known to move with scale (docs/calibration.md): {', '.join(moved)}."
+    return line
