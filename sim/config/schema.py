@@ -125,7 +125,9 @@ class EpisodeConfig:
     schedule: int = 0                             # 0 = Poisson at ``rate``
     attendance: Dict[str, float] = field(default_factory=dict)   # {signed, unsigned}: mean
     attendance_spread: float = 4.0                # Beta concentration: lower = more heterogeneous
-    max_wait: Optional[float] = None              # minutes a patient waits before leaving
+    # minutes a patient waits in any consultation, examination, reading or ED queue before
+    # leaving the episode unserved (not for beds, ambulances or community places)
+    max_wait: Optional[float] = None
     service: str = "gp"                           # checkup pathway: the primary service used
     # route pathway: {from: {to: p}}; nodes are "facility.service", "entry" and "exit"
     route: Dict[str, Dict[str, float]] = field(default_factory=dict)
