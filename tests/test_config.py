@@ -54,8 +54,8 @@ def test_default_preset_and_policies_validate(policy):
     ("demand.episodes.elderly_check.service=dentist", "demand.episodes.elderly_check.service",
      "unknown; allowed:"),
     ("report.lang=fr", "report.lang", "unknown; allowed: en, zh"),
-    ("report.circle_minutes=0", "report.circle_minutes", "> 0.0"),
-    ("report.circle_speed_kmh=-4", "report.circle_speed_kmh", "> 0.0"),
+    ("access.circle_minutes=0", "access.circle_minutes", "> 0.0"),
+    ("access.circle_speed_kmh=-4", "access.circle_speed_kmh", "> 0.0"),
 ])
 def test_bad_values_are_refused_with_key_value_and_file(override, key, allowed):
     err = _check([override])

@@ -63,6 +63,25 @@ def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
     assert (jobs["policy=gatekeeping"] / "kpis.csv").stat().st_mtime_ns > done["policy=gatekeeping"]
 
 
+def test_fingerprint_changes_exactly_with_the_results():
+    """A sweep reuses a job only if nothing that changes its results changed."""
+    from omegaconf import OmegaConf
+
+    from sim.api import compose_config
+    from sim.cli import fingerprint
+    base, _ = compose_config(TINY)
+    for key, value, changes in [
+            ("access.circle_minutes", 10, True), ("access.circle_speed_kmh", 5, True),
+            ("policy.adherence", 0.7, True), ("run.figures", True, True),
+            ("report.lang", "zh", False), ("run.workers", 2, False),
+            ("run.progress", True, False), ("compare.baseline", "policy=baseline", False),
+            ("compare.kpis", ["arrived"], False), ("sweep_name", "other", False),
+            ("results_dir", "elsewhere", False), ("experiment", "dongli_policies", False)]:
+        other = base.copy()
+        OmegaConf.update(other, key, value)          # struct: the key must exist
+        assert (fingerprint(other) != fingerprint(base)) is changes, key
+
+
 def test_failed_job_is_recorded_and_others_finish(tmp_path):
     run = sim("-m", f"results_dir={tmp_path}", "sweep_name=f", *TINY,
               "policy.gatekeeping.surcharge=5,-3")

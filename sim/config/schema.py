@@ -306,8 +306,13 @@ class RunConfig:
 
 @dataclass
 class ReportConfig:
-    """The readable report: language of labels and headings (zh | en)."""
+    """The readable report: language of labels and headings (zh | en); no effect on results."""
     lang: str = "en"
+
+
+@dataclass
+class AccessConfig:
+    """Geographic access: the health circle (KPI ``health_circle_15min``)."""
     circle_minutes: float = 15.0                  # the health circle (15分钟健康服务圈)
     circle_speed_kmh: float = 4.0                 # travel speed to a primary facility
 
@@ -347,6 +352,7 @@ class Config:
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     run: RunConfig = field(default_factory=RunConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
     design: DesignConfig = field(default_factory=DesignConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)

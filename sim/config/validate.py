@@ -114,8 +114,11 @@ class _Checker:
     def report(self) -> None:
         r = self.cfg.report
         self.choice("report.lang", r.lang, LANGS)
-        self.number("report.circle_minutes", r.circle_minutes, 0.0, lo_open=True)
-        self.number("report.circle_speed_kmh", r.circle_speed_kmh, 0.0, lo_open=True)
+
+    def access(self) -> None:
+        a = self.cfg.access
+        self.number("access.circle_minutes", a.circle_minutes, 0.0, lo_open=True)
+        self.number("access.circle_speed_kmh", a.circle_speed_kmh, 0.0, lo_open=True)
 
     def plausible_date(self, key: str, v: Any) -> None:
         """A calendar date within 20 years of the run's start (catches typos such as 2205).
@@ -443,6 +446,7 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c = _Checker(cfg, sources or {})
     c.run()
     c.report()
+    c.access()
     c.network()
     c.population()
     c.demand()
