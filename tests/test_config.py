@@ -54,6 +54,10 @@ def test_default_preset_and_policies_validate(policy):
     ("demand.episodes.elderly_check.service=dentist", "demand.episodes.elderly_check.service",
      "unknown; allowed:"),
     ("report.lang=fr", "report.lang", "unknown; allowed: en, zh"),
+    ("network.facilities.dongli_hospital.role=Lead", "network.facilities.dongli_hospital.role",
+     "unknown; allowed: lead, member, specialist"),
+    ("network.facilities.tcm_hospital.role=lead", "network.facilities.tcm_hospital.role",
+     "at most one lead per network; dongli_hospital is already"),
     ("access.circle_minutes=0", "access.circle_minutes", "> 0.0"),
     ("access.circle_speed_kmh=-4", "access.circle_speed_kmh", "> 0.0"),
 ])

@@ -10,6 +10,7 @@ from omegaconf import MISSING
 AGE_BANDS = ("child", "adult", "elderly")          # 0-14, 15-64, 65+
 PRIMARY_KINDS = ("centre", "station", "village")
 FACILITY_KINDS = ("hospital",) + PRIMARY_KINDS + ("external", "ems")
+ROLES = ("lead", "member", "specialist")            # at most one lead (牵头医院) per network
 PATHWAYS = ("care", "emergency", "followup", "checkup", "route")
 EPISODE_BASES = ("residents", "chronic", "elderly", "discharges")
 GATEKEEPING_MODES = ("off", "soft", "strict")
@@ -52,7 +53,7 @@ class FacilityConfig:
     name: str = MISSING                           # label, may be Chinese
     name_en: str = ""
     kind: str = MISSING                           # hospital | centre | station | village | external | ems
-    role: str = "member"                          # lead | member | specialist
+    role: str = "member"                          # lead | member | specialist (ROLES)
     level: int = 1
     location: Optional[List[float]] = None        # [x, y] km
     opens: Optional[str] = None                   # ISO date; null = open from the start

@@ -11,7 +11,8 @@ import math
 from typing import Any, Iterable, Mapping
 
 from sim.config.schema import (AGE_BANDS, EPISODE_BASES, FACILITY_KINDS, GATEKEEPING_MODES,
-                               LANGS, PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, TIERS, COMPARISONS)
+                               LANGS, PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TIERS,
+                               COMPARISONS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -143,9 +144,17 @@ class _Checker:
         if not fac:
             self.fail("network.facilities", {}, "the network needs at least one facility")
         hospitals = self.outpatient_hospitals()
+        lead = None
         for fid, f in fac.items():
             key = f"network.facilities.{fid}"
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
+            self.choice(f"{key}.role", f.role, ROLES)
+            if f.role == "lead":
+                if lead is not None:
+                    self.fail(f"{key}.role", f.role, f"at most one lead per network; {lead} is "
+                              "already (the lead hospital takes time-critical ambulance cases, "
+                              "remote readings and teleconsultations by default)")
+                lead = fid
             if f.opens is not None:
                 self.plausible_date(f"{key}.opens", f.opens)
             for sid, s in f.services.items():
