@@ -21,9 +21,11 @@ def _check(overrides: list[str]) -> ConfigError:
 
 
 POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
+FAST_POLICIES = ("baseline", "plan_2027")        # plan_2027 composes every lever
 
 
-@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("policy", [p if p in FAST_POLICIES else
+                                    pytest.param(p, marks=pytest.mark.slow) for p in POLICIES])
 def test_default_preset_and_policies_validate(policy):
     cfg, sources = compose_config([f"policy={policy}"])
     validate(cfg, sources)
@@ -156,6 +158,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     ("demand.episodes.minor.service_time.mean=3", "demand.episodes.minor.service_time"),
     ("run.replications=abc", "run.replications = 'abc': must be an integer"),
 ])
+@pytest.mark.slow
 def test_cli_refuses_bad_value_exits_2_and_leaves_nothing(tmp_path, override, key):
     out = _cli(override, f"results_dir={tmp_path}", cwd=ROOT)
     assert out.returncode == 2
@@ -165,6 +168,7 @@ def test_cli_refuses_bad_value_exits_2_and_leaves_nothing(tmp_path, override, ke
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_unknown_key_added_with_plus(tmp_path):
     out = _cli("+policy.adherance=0.9", "population.scale=0.01", "run.warmup_days=0",
                "run.horizon_days=1", "run.replications=1", "run.progress=false",
@@ -175,6 +179,7 @@ def test_cli_refuses_an_unknown_key_added_with_plus(tmp_path):
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+@pytest.mark.slow
 def test_cli_writes_the_output_contract(tmp_path):
     out = _cli("population.scale=0.01", "run.warmup_days=2", "run.horizon_days=7",
                "run.replications=2", "run.progress=false", f"results_dir={tmp_path}", cwd=ROOT)

@@ -38,6 +38,7 @@ def test_conservation_check_catches_a_pool_out_of_balance(small):
         m.check_conservation()
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_summary(small, tmp_path):
     a = simulate(small, out_dir=tmp_path / "a")
     b = simulate(small, out_dir=tmp_path / "b")
@@ -46,12 +47,14 @@ def test_same_seed_gives_byte_identical_summary(small, tmp_path):
     assert a.summary.equals(b.summary)
 
 
+@pytest.mark.slow
 def test_different_seeds_differ(small):
     a = simulate(small + ["run.seed=1"])
     b = simulate(small + ["run.seed=2"])
     assert a.summary.loc["arrived", "mean"] != b.summary.loc["arrived", "mean"]
 
 
+@pytest.mark.slow
 def test_parallel_equals_serial(small):
     serial = simulate(small + ["run.workers=1"])
     parallel = simulate(small + ["run.workers=2"])
@@ -59,6 +62,7 @@ def test_parallel_equals_serial(small):
     assert serial.timeseries.equals(parallel.timeseries)
 
 
+@pytest.mark.slow
 def test_policy_does_not_change_arrivals(small):
     """Common random numbers: a policy changes what patients do, not who arrives when."""
     base = _model(small)
@@ -67,6 +71,7 @@ def test_policy_does_not_change_arrivals(small):
         assert base.arrivals.day(day) == gate.arrivals.day(day)
 
 
+@pytest.mark.slow
 def test_gatekeeping_raises_primary_first_contact(small):
     base = simulate(small + ["run.replications=3"])
     gate = simulate(small + ["run.replications=3", "policy=gatekeeping"])
@@ -82,6 +87,7 @@ def test_warmup_is_excluded_from_kpis(small):
     assert meas.steps["t"].min() >= m.clock.warmup
 
 
+@pytest.mark.slow
 def test_scale_shrinks_volumes_not_rates(small):
     half = simulate([o for o in small if not o.startswith("population.scale")]
                     + ["population.scale=0.01"])

@@ -13,6 +13,8 @@ from sim.analysis.sweep import find_jobs, paired_differences, select_baseline
 from sim.api import simulate
 from sim.compare import main as compare_main
 
+pytestmark = pytest.mark.slow       # every test here reads the runs of one slow fixture
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

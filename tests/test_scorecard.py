@@ -69,6 +69,7 @@ def test_scorecard_reads_the_target_year_and_the_whole_period():
     assert one_year.set_index("target").loc["a", "verdict"] == MET
 
 
+@pytest.mark.slow
 def test_a_run_writes_and_prints_its_scorecard(small, tmp_path):
     result = simulate(small, out_dir=tmp_path)
     card = pd.read_csv(tmp_path / "scorecard.csv")
@@ -78,6 +79,7 @@ def test_a_run_writes_and_prints_its_scorecard(small, tmp_path):
     assert "| verdict |" in md and "规范管理率" in md
 
 
+@pytest.mark.slow
 def test_multi_year_runs_report_kpis_per_calendar_year(small):
     over = [o for o in small if not o.startswith("run.horizon_days")]
     result = simulate(over + ["run.start_date=2025-12-20", "run.horizon_days=24"])
