@@ -23,7 +23,7 @@ from sim.analysis.scorecard import scorecard, write_scorecard
 from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
 from sim.config.design import derive
-from sim.config.explain import explain
+from sim.config.explain import check_additions, explain
 from sim.runner.outputs import mark_complete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
 
@@ -40,6 +40,7 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
     register_configs()
     GlobalHydra.instance().clear()
     overrides = list(overrides or [])
+    check_additions(overrides, Path(config_dir))
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
             cfg = compose(config_name, overrides=overrides, return_hydra_config=True)

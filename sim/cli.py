@@ -32,9 +32,10 @@ from sim.config import ConfigError, register_configs, validate
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
 
-# settings that do not change results (also kept out of job folder names, configs/config.yaml)
-NOT_RESULTS = ("sweep_name", "results_dir", "run.workers", "run.progress", "report", "compare",
-               "experiment")
+# settings that do not change results: one list, configs/config.yaml's exclude_keys (also kept
+# out of job folder names)
+NOT_RESULTS: tuple[str, ...] = tuple(OmegaConf.load(CONFIG_DIR / "config.yaml")
+                                     .hydra.job.config.override_dirname.exclude_keys)
 MANIFEST = "run.json"
 
 register_configs()
@@ -56,8 +57,11 @@ def fingerprint(cfg: DictConfig) -> str:
     when its fingerprint matches."""
     plain = OmegaConf.to_container(cfg, resolve=True)
     for key in NOT_RESULTS:
-        head, _, leaf = key.rpartition(".")
-        (plain.get(head, {}) if head else plain).pop(leaf, None)
+        *path, leaf = key.split(".")
+        node = plain
+        for part in path:
+            node = node.get(part) or {}
+        node.pop(leaf, None)
     return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
 
 

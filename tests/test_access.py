@@ -67,7 +67,7 @@ def test_catchments_are_weighted_by_residents():
 
 
 def _model(facilities, catchments, minutes=15.0, speed=4.0):
-    return NS(cfg=NS(report=NS(circle_minutes=minutes, circle_speed_kmh=speed)),
+    return NS(cfg=NS(access=NS(circle_minutes=minutes, circle_speed_kmh=speed)),
               network=NS(facilities={str(i): f for i, f in enumerate(facilities)}),
               catchments=catchments)
 

@@ -21,9 +21,11 @@ def _check(overrides: list[str]) -> ConfigError:
 
 
 POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
+FAST_POLICIES = ("baseline", "plan_2027")        # plan_2027 composes every lever
 
 
-@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("policy", [p if p in FAST_POLICIES else
+                                    pytest.param(p, marks=pytest.mark.slow) for p in POLICIES])
 def test_default_preset_and_policies_validate(policy):
     cfg, sources = compose_config([f"policy={policy}"])
     validate(cfg, sources)
@@ -54,9 +56,13 @@ def test_default_preset_and_policies_validate(policy):
     ("demand.episodes.elderly_check.service=dentist", "demand.episodes.elderly_check.service",
      "unknown; allowed:"),
     ("report.lang=fr", "report.lang", "unknown; allowed: en, zh"),
-    ("report.circle_minutes=0", "report.circle_minutes", "> 0.0"),
-    ("report.circle_speed_kmh=-4", "report.circle_speed_kmh", "> 0.0"),
-    ("targets.targets.chronic_management.type=goal", "targets.targets.chronic_management.type",
+    ("network.facilities.dongli_hospital.role=Lead", "network.facilities.dongli_hospital.role",
+     "unknown; allowed: lead, member, specialist"),
+    ("network.facilities.tcm_hospital.role=lead", "network.facilities.tcm_hospital.role",
+     "at most one lead per network; dongli_hospital is already"),
+    ("access.circle_minutes=0", "access.circle_minutes", "> 0.0"),
+    ("access.circle_speed_kmh=-4", "access.circle_speed_kmh", "> 0.0"),
+        ("targets.targets.chronic_management.type=goal", "targets.targets.chronic_management.type",
      "allowed: maintain, reach, raise, input"),
     ("targets.targets.chronic_management.source=hearsay",
      "targets.targets.chronic_management.source", "allowed: plan, assumption"),
@@ -106,6 +112,37 @@ def test_schema_refuses_wrong_types_and_unknown_keys(override, key):
     assert "command-line override" in str(err.value)
 
 
+@pytest.mark.parametrize("override, key, name", [
+    ("+policy.adherance=0.9", "policy.adherance", "adherance"),
+    ("++policy.adherance=0.9", "policy.adherance", "adherance"),
+    ("+run.replication=3", "run.replication", "replication"),
+    ("+demand.episodes.minor.p_refer_upp=0.1", "demand.episodes.minor.p_refer_upp",
+     "p_refer_upp"),
+    ("+network.facilities.new_st.kindd=station", "network.facilities.new_st.kindd", "kindd"),
+    ("+extra=1", "extra", "extra"),
+])
+def test_keys_added_with_plus_must_exist_in_the_schema(override, key, name):
+    with pytest.raises(ConfigError) as err:
+        compose_config([override])
+    assert (err.value.key, err.value.value) == (key, name)
+    assert "unknown key; allowed:" in str(err.value) and "\n" not in str(err.value)
+    assert "command-line override" in str(err.value)
+
+
+@pytest.mark.parametrize("override, key, value", [
+    ("+calibration.observed.arrived=100", "calibration.observed.arrived", 100),
+    ("+demand.episodes.minor.rate.infant=1", "demand.episodes.minor.rate.infant", 1),
+    ("+demand.episodes.minor.route.entry.exit=1", "demand.episodes.minor.route.entry.exit", 1),
+    ("+design.ranges={policy.adherence: [0.3, 0.7]}", "design.ranges",
+     {"policy.adherence": [0.3, 0.7]}),
+    ("++policy.adherence=0.9", "policy.adherence", 0.9),
+])
+def test_plus_adds_keys_to_open_nodes(override, key, value):
+    from omegaconf import OmegaConf
+    cfg, _ = compose_config([override])
+    assert OmegaConf.select(cfg, key) == value
+
+
 def test_unknown_facility_in_a_route_is_refused():
     cfg, sources = compose_config([])
     cfg.demand.episodes.minor.pathway = "route"
@@ -128,6 +165,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     ("demand.episodes.minor.service_time.mean=3", "demand.episodes.minor.service_time"),
     ("run.replications=abc", "run.replications = 'abc': must be an integer"),
 ])
+@pytest.mark.slow
 def test_cli_refuses_bad_value_exits_2_and_leaves_nothing(tmp_path, override, key):
     out = _cli(override, f"results_dir={tmp_path}", cwd=ROOT)
     assert out.returncode == 2
@@ -137,6 +175,18 @@ def test_cli_refuses_bad_value_exits_2_and_leaves_nothing(tmp_path, override, ke
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+@pytest.mark.slow
+def test_cli_refuses_an_unknown_key_added_with_plus(tmp_path):
+    out = _cli("+policy.adherance=0.9", "population.scale=0.01", "run.warmup_days=0",
+               "run.horizon_days=1", "run.replications=1", "run.progress=false",
+               "run.figures=false", f"results_dir={tmp_path}", cwd=ROOT)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: policy.adherance = 'adherance': unknown key; allowed: ")
+    assert "adherence" in out.stderr and out.stderr.count("\n") == 1
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.slow
 def test_cli_writes_the_output_contract(tmp_path):
     out = _cli("population.scale=0.01", "run.warmup_days=2", "run.horizon_days=7",
                "run.replications=2", "run.progress=false", f"results_dir={tmp_path}", cwd=ROOT)
@@ -181,13 +231,19 @@ def test_typos_in_a_config_file_are_refused_in_one_line_naming_the_file(tmp_path
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("override, key", [
-    ('+policy.evil={_target_: os.system, command: "echo hi"}', "policy.evil._target_"),
-    ("+extra=[{_target_: subprocess.run}]", "extra[0]._target_"),
+@pytest.mark.parametrize("node, value, key", [
+    ("policy", {"_target_": "os.system", "command": "echo hi"}, "policy.evil._target_"),
+    (None, [{"_target_": "subprocess.run"}], "extra[0]._target_"),
 ])
-def test_configs_cannot_instantiate_code_outside_sim(override, key):
-    err = _check([override])
-    assert err.key == key and "sim package" in str(err)
+def test_configs_cannot_instantiate_code_outside_sim(node, value, key):
+    """Added with ``+`` such keys are refused as unknown; slipped in otherwise, by validation."""
+    from omegaconf import OmegaConf
+    cfg, sources = compose_config([])
+    plain = OmegaConf.to_container(cfg)
+    (plain[node] if node else plain)["evil" if node else "extra"] = value
+    with pytest.raises(ConfigError) as err:
+        validate(OmegaConf.create(plain), sources)
+    assert err.value.key == key and "sim package" in str(err.value)
 
 
 @pytest.mark.parametrize("override, extra", [("hydra/launcher=ray", "ray"),

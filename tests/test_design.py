@@ -34,6 +34,7 @@ def _design(n: int, point: int, seed: int = 7, ranges: dict | None = None):
     return cfg, sources
 
 
+@pytest.mark.slow
 def test_latin_hypercube_puts_one_point_in_each_stratum_of_every_dimension():
     n = 8
     points = []
@@ -98,6 +99,7 @@ def _density_run(overrides: list[str]):
 
 
 @pytest.mark.parametrize("scale", [1.0, 0.2])
+@pytest.mark.slow
 def test_staffing_lands_the_run_on_the_planned_density(scale):
     gps, beds = 3.0, 2.58
     result, residents = _density_run(["preset=jinghai_2025", f"population.scale={scale}",
@@ -116,6 +118,7 @@ def test_staffing_lands_the_run_on_the_planned_density(scale):
 
 
 @pytest.mark.parametrize("start, step_counted", [("2026-10-20", True), ("2026-10-01", False)])
+@pytest.mark.slow
 def test_staffing_scales_schedule_steps_and_hits_the_density_on_the_last_day(start, step_counted):
     """空港医院's beds step from 320 to 420 on 2026-11-01 (network/baoshui.yaml); 临港医院 opens
     in 2027. The density is exact on the run's last day, with or without the step by then."""

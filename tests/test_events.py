@@ -111,6 +111,7 @@ def test_spilled_periods_equal_in_memory_masks_in_a_run():
             _assert_same(steps, want_s)
 
 
+@pytest.mark.slow
 def test_events_parquet_has_the_documented_columns_and_one_part_per_replication(run_with_events):
     result, out = run_with_events
     parts = sorted(p.name for p in (out / EVENTS_DIR).iterdir())
@@ -130,6 +131,7 @@ def test_events_parquet_has_the_documented_columns_and_one_part_per_replication(
     assert (day.dt.days == events["t"] // DAY).all()
 
 
+@pytest.mark.slow
 def test_events_agree_with_the_kpis(run_with_events):
     """Visits, up-referrals and patients who left, counted in events.parquet, give the run's
     KPIs (measured period; left_unserved over the whole run)."""
@@ -181,6 +183,7 @@ def test_every_logged_row_is_an_event_in_log_order(tmp_path, small):
     assert visits["episode"].nunique() <= m.arrived
 
 
+@pytest.mark.slow
 def test_events_do_not_change_the_kpis(run_with_events):
     result, _ = run_with_events
     plain = simulate(LONG)
@@ -208,6 +211,7 @@ def test_a_failing_replication_leaves_no_part_and_no_scratch(tmp_path, monkeypat
     _nothing_left(tmp_path, scratch_root)
 
 
+@pytest.mark.slow
 def test_an_error_while_reducing_also_cleans_up(tmp_path, monkeypatch, scratch_root, small):
     cfg, _ = compose_config(small + ["run.events=true"])
 

@@ -62,6 +62,7 @@ def test_there_are_the_five_studies():
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
+@pytest.mark.slow
 def test_every_experiment_composes_validates_and_sweeps_over_real_keys(name):
     plugin = _plugin_of(name)
     if plugin:
@@ -103,6 +104,7 @@ def _check_design_ranges(cfg, sources) -> None:
             validate(end, sources)
 
 
+@pytest.mark.slow
 def test_the_baoshui_counterfactual_networks_validate_and_remove_their_openings():
     cfg, sources, params = _compose("baoshui_timeline")
     plan = cfg.network.facilities
@@ -144,6 +146,7 @@ def _calibration_config(tiny: list[str]):
     return cfg, sources
 
 
+@pytest.mark.slow
 def test_the_calibration_experiment_fits_real_kpis_on_a_tiny_run():
     """The observed KPIs are KPIs a run reports, the objective on them is finite, and the search
     varies existing keys, with one bypass probability for minor and chronic care."""

@@ -78,6 +78,7 @@ def test_chinese_renders_from_the_packaged_font_without_missing_glyphs():
 
 # -- labels ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_kpi_of_a_run_has_a_chinese_label_and_a_unit(run_dir):
     summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
     assert {"health_circle_15min", "flow_first_primary", "home_beds_per_10k"} <= set(summary.index)
@@ -112,6 +113,7 @@ def test_labels_by_year_fallback_and_languages():
 
 # -- a run's figures ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_run_writes_every_standard_figure_as_png_and_svg(run_dir):
     for name in FIGURES:
         png, svg = run_dir / "figures" / f"{name}.png", run_dir / "figures" / f"{name}.svg"
@@ -119,6 +121,7 @@ def test_a_run_writes_every_standard_figure_as_png_and_svg(run_dir):
         assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml"), name
 
 
+@pytest.mark.slow
 def test_standard_figures_need_only_the_run_directory(run_dir, tmp_path):
     for name in ("summary.csv", "timeseries.parquet", "config.resolved.yaml"):
         shutil.copy(run_dir / name, tmp_path / name)
@@ -138,6 +141,7 @@ def _run_figures(run_dir: Path, lang: str) -> dict[str, plt.Figure]:
             "scorecard": scorecard_figure(card, "dongli", lang)}
 
 
+@pytest.mark.slow
 def test_chinese_figures_speak_chinese_and_english_ones_english(run_dir):
     for lang in LANGS:
         for name, fig in _run_figures(run_dir, lang).items():
@@ -145,6 +149,7 @@ def test_chinese_figures_speak_chinese_and_english_ones_english(run_dir):
             plt.close(fig)
 
 
+@pytest.mark.slow
 def test_flow_diagram_shows_the_flow_kpis(run_dir):
     summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
     fig = plots.flow_figure(summary, "zh", "x")
@@ -155,6 +160,7 @@ def test_flow_diagram_shows_the_flow_kpis(run_dir):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_map_draws_every_located_facility_and_the_circle_value(run_dir):
     run = plots.load_run(run_dir)
     fig = plots.map_figure(run.config, run.summary, "en", "x")
@@ -171,6 +177,7 @@ def test_map_draws_every_located_facility_and_the_circle_value(run_dir):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_daily_figure_marks_openings_inside_the_period(run_dir):
     run = plots.load_run(run_dir)
     config = run.config
@@ -188,6 +195,7 @@ def test_daily_figure_marks_openings_inside_the_period(run_dir):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_scorecard_chart_uses_the_targets_chinese_text(run_dir):
     card = pd.read_csv(run_dir / "scorecard.csv")
     fig = scorecard_figure(card, "东丽", "zh")

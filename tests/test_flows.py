@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from sim.api import compose_config
 from sim.engine.streams import replication_seeds
 from sim.metrics import kpis
@@ -29,6 +31,7 @@ def _run() -> tuple[MedicalGroup, Counter, dict[str, float]]:
     return model, started, kpis.compute(measures(model))
 
 
+@pytest.mark.slow
 def test_flows_are_consistent_with_the_episodes_started():
     model, started, k = _run()
     m = measures(model)

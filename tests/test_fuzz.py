@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from sim.api import CONFIG_DIR, compose_config, run_config
 from sim.config.schema import NetworkConfig, PopulationConfig
 from sim.engine.streams import replication_seeds
 from sim.model.group import MedicalGroup
+
+pytestmark = pytest.mark.slow       # a minute: 20 random groups, each simulated
 
 POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
 HOURS = [8, 17.5]

@@ -10,6 +10,8 @@ import pytest
 from sim.api import simulate
 from sim.metrics.stats import t_interval
 
+pytestmark = pytest.mark.slow       # every test here runs paired scenarios (some cached)
+
 # 2% of Dongli for four weeks, 4 paired replications: a few seconds per scenario
 BASE = ["population.scale=0.02", "run.warmup_days=5", "run.horizon_days=28",
         "run.replications=4", "run.workers=1", "run.progress=false", "run.figures=false"]

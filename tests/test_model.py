@@ -1,10 +1,13 @@
 """Whole-model behaviour: conservation, determinism, parallel = serial, warm-up, scale."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.api import compose_config, simulate
 from sim.engine.streams import replication_seeds
+from sim.metrics.log import LEFT, Log
+from sim.model import pathways
 from sim.model.group import ConservationError, MedicalGroup
 
 
@@ -35,6 +38,7 @@ def test_conservation_check_catches_a_pool_out_of_balance(small):
         m.check_conservation()
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_summary(small, tmp_path):
     a = simulate(small, out_dir=tmp_path / "a")
     b = simulate(small, out_dir=tmp_path / "b")
@@ -43,12 +47,14 @@ def test_same_seed_gives_byte_identical_summary(small, tmp_path):
     assert a.summary.equals(b.summary)
 
 
+@pytest.mark.slow
 def test_different_seeds_differ(small):
     a = simulate(small + ["run.seed=1"])
     b = simulate(small + ["run.seed=2"])
     assert a.summary.loc["arrived", "mean"] != b.summary.loc["arrived", "mean"]
 
 
+@pytest.mark.slow
 def test_parallel_equals_serial(small):
     serial = simulate(small + ["run.workers=1"])
     parallel = simulate(small + ["run.workers=2"])
@@ -56,6 +62,7 @@ def test_parallel_equals_serial(small):
     assert serial.timeseries.equals(parallel.timeseries)
 
 
+@pytest.mark.slow
 def test_policy_does_not_change_arrivals(small):
     """Common random numbers: a policy changes what patients do, not who arrives when."""
     base = _model(small)
@@ -64,6 +71,7 @@ def test_policy_does_not_change_arrivals(small):
         assert base.arrivals.day(day) == gate.arrivals.day(day)
 
 
+@pytest.mark.slow
 def test_gatekeeping_raises_primary_first_contact(small):
     base = simulate(small + ["run.replications=3"])
     gate = simulate(small + ["run.replications=3", "policy=gatekeeping"])
@@ -79,6 +87,7 @@ def test_warmup_is_excluded_from_kpis(small):
     assert meas.steps["t"].min() >= m.clock.warmup
 
 
+@pytest.mark.slow
 def test_scale_shrinks_volumes_not_rates(small):
     half = simulate([o for o in small if not o.startswith("population.scale")]
                     + ["population.scale=0.01"])
@@ -111,3 +120,37 @@ def test_tabulated_attendance_matches_the_beta_inverse_cdf(mean, spread):
     u = np.random.default_rng(7).random(100_000)
     exact = beta.ppf(u, mean * spread, (1 - mean) * spread)
     assert np.abs(attendance(mean, spread, u) - exact).max() < 1e-4
+
+
+@pytest.mark.parametrize("etype, policy", [("complex", []), ("complex", ["policy=plan_2027"]),
+                                           ("emergency", []), ("followup", [])])
+def test_a_patient_who_gives_up_leaves(small, monkeypatch, etype, policy):
+    """With a short ``max_wait``, every patient who gives up waiting (at a consultation, an
+    examination, a reading, the ED) ends there, counted as left: no visit or step after the
+    give-up but their ``left`` row; conservation holds."""
+    gave_up: dict[int, float] = {}              # episode id -> when it gave up
+    queue = pathways.visit
+
+    def watched(m, ep, svc, lane, referred=0):
+        served = yield from queue(m, ep, svc, lane, referred)
+        if not served:
+            gave_up.setdefault(ep.id, m.env.now)
+        return served
+    monkeypatch.setattr(pathways, "visit", watched)
+    chunks: list[dict] = []
+    cfg, _ = compose_config(small + policy + [f"demand.episodes.{etype}.max_wait=0.5"])
+    m = MedicalGroup(cfg, replication_seeds(1, 1)[0],
+                     log=Log(episodes=True, sink=lambda cols: chunks.append(dict(cols))))
+    m.run()                                      # checks conservation
+    col = {k: np.concatenate([np.frombuffer(c[k], dtype=c[k].typecode) for c in chunks])
+           for k in chunks[0]}
+    left = col["s_episode"][col["s_step"] == LEFT]
+    assert gave_up, "nobody gave up: the test checks nothing"
+    assert m.left == left.size
+    assert set(gave_up) <= set(left.tolist())
+    gave_up_at = np.full(m.arrived + 1, np.inf)
+    gave_up_at[list(gave_up)] = list(gave_up.values())
+    steps = col["s_step"] != LEFT
+    later_steps = col["s_t"][steps] >= gave_up_at[col["s_episode"][steps]]
+    later_visits = col["v_t"] >= gave_up_at[col["v_episode"]]
+    assert not later_steps.any() and not later_visits.any()

@@ -15,6 +15,7 @@ QUICK = ["population.scale=0.03", "run.replications=2", "run.workers=1", "run.pr
 
 
 @pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.slow
 def test_every_preset_composes_validates_and_runs_to_a_scorecard(preset, tmp_path):
     cfg, sources = compose_config([f"preset={preset}"])
     validate(cfg, sources)
@@ -33,6 +34,7 @@ def test_dongli_signed_residents_match_the_plan():
     assert abs(signed - 332_000) / 332_000 < 0.005
 
 
+@pytest.mark.slow
 def test_jinghai_2020_reproduces_the_plans_visit_volume():
     """Seed 004 ch.1 一(一): 2.172 million visits in 2019, +1.8% a year → 2.211 M in 2020, ±5%."""
     target = 2.172e6 * 1.018
@@ -47,6 +49,7 @@ def test_jinghai_2020_reproduces_the_plans_visit_volume():
     assert target * 0.95 < lo and hi < target * 1.05
 
 
+@pytest.mark.slow
 def test_baoshui_opens_facilities_on_their_dates(tmp_path):
     timeline = ["preset=baoshui", "network=baoshui", "scenario.compare=false",
                 "run.horizon_days=1095"]          # the plan's network over 2025-2027

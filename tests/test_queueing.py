@@ -156,12 +156,14 @@ def mmc(request):
     return c, rho, lam, run_config(cfg)
 
 
+@pytest.mark.slow
 def test_mmc_mean_wait_matches_erlang_c(mmc):
     c, rho, lam, result = mmc
     assert_theory_in_ci(result.kpis, f"wait_mean_{KIND}_desk",
                         mmc_wait_mean(lam, MEAN_SERVICE, c))
 
 
+@pytest.mark.slow
 def test_mmc_wait_p90_matches_fifo_tail_and_utilisation_is_rho(mmc):
     """The 90th percentile pins the FIFO order (mean wait alone is the same for LIFO)."""
     c, rho, lam, result = mmc
@@ -195,6 +197,7 @@ def jackson_theory() -> dict[str, tuple[float, float, int, float]]:
     return out
 
 
+@pytest.mark.slow
 def test_jackson_network_with_feedback_matches_product_form():
     theory = jackson_theory()
     loads = [lam * mean / c for lam, mean, c, _ in theory.values()]

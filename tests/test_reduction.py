@@ -72,6 +72,7 @@ def long_model() -> MedicalGroup:
     return _model(500)
 
 
+@pytest.mark.slow
 def test_merged_whole_run_equals_one_piece(long_model):
     assert long_model.clock.days - long_model.clock.warmup_days > replication.ONE_PIECE_DAYS
     merged = kpi_values(long_model)
@@ -85,6 +86,7 @@ def test_merged_whole_run_equals_one_piece(long_model):
     assert any(merged[k] != whole[k] for k in whole if np.isfinite(whole[k]))  # really merged
 
 
+@pytest.mark.slow
 def test_a_year_is_reduced_in_one_piece_exactly():
     m = _model(300)
     values = kpi_values(m)
@@ -100,6 +102,7 @@ def _traced_peak(fn) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_reduction_memory_does_not_grow_with_the_horizon(long_model, monkeypatch):
     """The KPIs of 1,000 days need no more memory than those of 500, while one piece needs
     more the longer the run. Log blocks and collected values are as small against 2% of a

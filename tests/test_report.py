@@ -16,6 +16,8 @@ from sim.analysis.sweep import find_jobs, paired_differences, select_baseline, v
 from sim.api import compose_config, simulate
 from sim.compare import main as compare_main
 
+pytestmark = pytest.mark.slow       # every test here reads the runs of one slow fixture
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

@@ -35,6 +35,7 @@ def _held(sched: Schedules) -> int:
                for v in vars(sched).values() if isinstance(v, (np.ndarray, array)))
 
 
+@pytest.mark.slow
 def test_first_year_does_not_depend_on_the_horizon(small):
     """A 1-year and a 5-year run with the same seed schedule the same visits in year 1."""
     one, five = _model(small, 365), _model(small, 1825)
@@ -50,6 +51,7 @@ def test_first_year_does_not_depend_on_the_horizon(small):
     assert visits > 1000
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_horizon(small):
     """Held and transient memory of a 5-year run's schedules is a 1-year run's plus the extra
     years' columns of ``scheduled`` and ``done`` (and a few bytes a day for the calendar)."""

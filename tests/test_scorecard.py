@@ -218,6 +218,7 @@ def test_text_shows_rules_and_intervals_without_units():
     assert lines[-1] == f"* {ALREADY_MET}"
 
 
+@pytest.mark.slow
 def test_a_run_writes_and_prints_its_scorecard(small, tmp_path):
     result = simulate(small, out_dir=tmp_path)
     card = pd.read_csv(tmp_path / "scorecard.csv")
@@ -227,6 +228,7 @@ def test_a_run_writes_and_prints_its_scorecard(small, tmp_path):
     assert "| verdict |" in md and "规范管理率" in md
 
 
+@pytest.mark.slow
 def test_multi_year_runs_report_kpis_per_calendar_year(small):
     over = [o for o in small if not o.startswith("run.horizon_days")]
     result = simulate(over + ["run.start_date=2025-12-20", "run.horizon_days=24"])

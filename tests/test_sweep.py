@@ -31,6 +31,7 @@ def jobs_of(sweep: Path, key: str = "policy") -> dict[str, Path]:
             for o in p.name.split(",") if o.startswith(key + "=")}
 
 
+@pytest.mark.slow
 def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
     args = ["-m", f"results_dir={tmp_path}", "sweep_name=s", *TINY,
             "policy=baseline,gatekeeping"]
@@ -63,6 +64,27 @@ def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
     assert (jobs["policy=gatekeeping"] / "kpis.csv").stat().st_mtime_ns > done["policy=gatekeeping"]
 
 
+def test_fingerprint_changes_exactly_with_the_results():
+    """A sweep reuses a job only if nothing that changes its results changed."""
+    from omegaconf import OmegaConf
+
+    from sim.api import compose_config
+    from sim.cli import fingerprint
+    base, _ = compose_config(TINY)
+    before = fingerprint(base)
+    for key, value, changes in [
+            ("access.circle_minutes", 10, True), ("access.circle_speed_kmh", 5, True),
+            ("policy.adherence", 0.7, True), ("run.figures", True, True),
+            ("report.lang", "zh", False), ("run.workers", 2, False),
+            ("run.progress", True, False), ("compare.baseline", "policy=baseline", False),
+            ("compare.kpis", ["arrived"], False), ("sweep_name", "other", False),
+            ("results_dir", "elsewhere", False), ("experiment", "dongli_policies", False)]:
+        other = base.copy()
+        OmegaConf.update(other, key, value)          # struct: the key must exist
+        assert (fingerprint(other) != before) is changes, key
+
+
+@pytest.mark.slow
 def test_failed_job_is_recorded_and_others_finish(tmp_path):
     run = sim("-m", f"results_dir={tmp_path}", "sweep_name=f", *TINY,
               "policy.gatekeeping.surcharge=5,-3")
@@ -75,6 +97,7 @@ def test_failed_job_is_recorded_and_others_finish(tmp_path):
     assert error.startswith("policy.gatekeeping.surcharge = -3.0: must be") and "\n" not in error
 
 
+@pytest.mark.slow
 def test_sweep_composition_error_is_one_line_before_any_job(tmp_path):
     run = sim("-m", f"results_dir={tmp_path}", "policy=baseline,gatekeeping,no_such_policy")
     assert run.returncode == 2
@@ -83,6 +106,7 @@ def test_sweep_composition_error_is_one_line_before_any_job(tmp_path):
     assert not (tmp_path / "sweeps").exists()
 
 
+@pytest.mark.slow
 def test_output_outside_results_dir_is_refused(tmp_path):
     run = sim(f"results_dir={tmp_path / 'results'}", f"hydra.run.dir={tmp_path / 'elsewhere'}")
     assert run.returncode == 2 and "results_dir" in run.stderr
@@ -106,6 +130,7 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+@pytest.mark.slow
 def test_killed_workers_lose_nothing_and_the_sweep_completes_on_rerun(tmp_path):
     args = ["-m", f"results_dir={tmp_path}", "sweep_name=k", "hydra.launcher.n_jobs=2",
             *TINY, "run.horizon_days=60", "run.seed=1,2,3"]

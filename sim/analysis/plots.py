@@ -416,17 +416,17 @@ def flow_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> plt
 
 def map_figure(config: dict, summary: pd.DataFrame | None = None, lang: str = "en",
                label: str = "") -> plt.Figure | None:
-    """Facilities by kind, catchment discs and the health circle (``report.circle_minutes`` at
-    ``report.circle_speed_kmh``) around each primary facility open by the run's end; km axes.
+    """Facilities by kind, catchment discs and the health circle (``access.circle_minutes`` at
+    ``access.circle_speed_kmh``) around each primary facility open by the run's end; km axes.
     None when no facility has a location."""
     check_lang(lang)
     facilities = (config.get("network") or {}).get("facilities") or {}
     located = {fid: f for fid, f in facilities.items() if f.get("location")}
     if not located:
         return None
-    report = config.get("report") or {}
-    minutes = float(report.get("circle_minutes", 15.0))
-    speed = float(report.get("circle_speed_kmh", 4.0))
+    access = config.get("access") or config.get("report") or {}   # report: older run folders
+    minutes = float(access.get("circle_minutes", 15.0))
+    speed = float(access.get("circle_speed_kmh", 4.0))
     reach = minutes / 60.0 * speed
     _, last = run_period(config)
     fig, ax = plt.subplots(figsize=(13, 9))

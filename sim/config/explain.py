@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from pathlib import Path
 
 from sim.config import schema
@@ -73,6 +74,41 @@ def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigErr
         _, wanted, bad = cannot.groups()
         return ConfigError(key, bad, f"must be {_article(wanted)}", source)
     return ConfigError(key or "config", None, text.splitlines()[0], source)
+
+
+def check_additions(overrides: list[str], config_dir: Path) -> None:
+    """Refuse a key added with ``+`` / ``++`` that the schema does not have, like any unknown
+    key (Hydra's ``+`` bypasses the schema). Open nodes take new keys: those typed ``Dict`` in
+    ``sim/config/schema.py`` (facilities, services, refer_to, catchments, profiles, episodes,
+    rates, bypass, costs, targets, calibration.observed, design.ranges, ...). Group choices
+    (``+experiment=x``) and ``hydra.*`` keys are Hydra's to judge."""
+    for o in overrides:
+        if not o.startswith("+") or "=" not in o:
+            continue
+        key = o.lstrip("+").split("=", 1)[0]
+        if "/" in key or "@" in key or key.startswith("hydra.") or (config_dir / key).is_dir():
+            continue
+        parts = key.split(".")
+        node: typing.Any = schema.Config
+        for i, part in enumerate(parts):
+            node = _unoptional(node)
+            if dataclasses.is_dataclass(node):
+                hints = typing.get_type_hints(node)
+                if part not in hints:
+                    raise ConfigError(".".join(parts[:i + 1]), part,
+                                      f"unknown key; allowed: {', '.join(hints)}",
+                                      "a command-line override")
+                node = hints[part]
+            elif typing.get_origin(node) is dict:
+                node = typing.get_args(node)[1]       # an open node: any key
+            else:
+                break                                 # a list or a value: Hydra judges
+
+
+def _unoptional(tp: typing.Any) -> typing.Any:
+    """``X`` for ``Optional[X]``."""
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    return args[0] if typing.get_origin(tp) is typing.Union and len(args) == 1 else tp
 
 
 def _fields(name: str) -> list[str]:

@@ -10,6 +10,7 @@ from omegaconf import MISSING
 AGE_BANDS = ("child", "adult", "elderly")          # 0-14, 15-64, 65+
 PRIMARY_KINDS = ("centre", "station", "village")
 FACILITY_KINDS = ("hospital",) + PRIMARY_KINDS + ("external", "ems")
+ROLES = ("lead", "member", "specialist")            # at most one lead (牵头医院) per network
 PATHWAYS = ("care", "refill", "emergency", "followup", "checkup", "route")
 EPISODE_BASES = ("residents", "chronic", "elderly", "discharges")
 GATEKEEPING_MODES = ("off", "soft", "strict")
@@ -58,7 +59,7 @@ class FacilityConfig:
     name: str = MISSING                           # label, may be Chinese
     name_en: str = ""
     kind: str = MISSING                           # hospital | centre | station | village | external | ems
-    role: str = "member"                          # lead | member | specialist
+    role: str = "member"                          # lead | member | specialist (ROLES)
     level: int = 1
     physicians: Optional[int] = None              # practising physicians (医师), headcount
     location: Optional[List[float]] = None        # [x, y] km
@@ -134,7 +135,9 @@ class EpisodeConfig:
     schedule: int = 0                             # 0 = Poisson at ``rate``
     attendance: Dict[str, float] = field(default_factory=dict)   # {signed, unsigned}: mean
     attendance_spread: float = 4.0                # Beta concentration: lower = more heterogeneous
-    max_wait: Optional[float] = None              # minutes a patient waits before leaving
+    # minutes a patient waits in any consultation, examination, reading or ED queue before
+    # leaving the episode unserved (not for beds, ambulances or community places)
+    max_wait: Optional[float] = None
     service: str = "gp"                           # checkup pathway: the primary service used
     # route pathway: {from: {to: p}}; nodes are "facility.service", "entry" and "exit"
     route: Dict[str, Dict[str, float]] = field(default_factory=dict)
@@ -363,8 +366,13 @@ class RunConfig:
 
 @dataclass
 class ReportConfig:
-    """The readable report: language of labels and headings (zh | en)."""
+    """The readable report: language of labels and headings (zh | en); no effect on results."""
     lang: str = "en"
+
+
+@dataclass
+class AccessConfig:
+    """Geographic access: the health circle (KPI ``health_circle_15min``)."""
     circle_minutes: float = 15.0                  # the health circle (15分钟健康服务圈)
     circle_speed_kmh: float = 4.0                 # travel speed to a primary facility
 
@@ -417,6 +425,7 @@ class Config:
     observed: ObservedConfig = field(default_factory=ObservedConfig)
     run: RunConfig = field(default_factory=RunConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
     design: DesignConfig = field(default_factory=DesignConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)

@@ -12,7 +12,8 @@ from typing import Any, Iterable, Mapping
 
 from sim.config.schema import (AGE_BANDS, COMPARISONS, EPISODE_BASES, FACILITY_KINDS,
                                GATEKEEPING_MODES, LANGS, OBSERVED_SCOPES, OBSERVED_TAGS, PATHWAYS,
-                               PAYMENT_SCHEMES, PRIMARY_KINDS, TARGET_SOURCES, TARGET_TYPES, TIERS)
+                               PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TARGET_SOURCES, TARGET_TYPES,
+                               TIERS)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -115,8 +116,11 @@ class _Checker:
     def report(self) -> None:
         r = self.cfg.report
         self.choice("report.lang", r.lang, LANGS)
-        self.number("report.circle_minutes", r.circle_minutes, 0.0, lo_open=True)
-        self.number("report.circle_speed_kmh", r.circle_speed_kmh, 0.0, lo_open=True)
+
+    def access(self) -> None:
+        a = self.cfg.access
+        self.number("access.circle_minutes", a.circle_minutes, 0.0, lo_open=True)
+        self.number("access.circle_speed_kmh", a.circle_speed_kmh, 0.0, lo_open=True)
 
     def plausible_date(self, key: str, v: Any) -> None:
         """A calendar date within 20 years of the run's start (catches typos such as 2205).
@@ -141,9 +145,17 @@ class _Checker:
         if not fac:
             self.fail("network.facilities", {}, "the network needs at least one facility")
         hospitals = self.outpatient_hospitals()
+        lead = None
         for fid, f in fac.items():
             key = f"network.facilities.{fid}"
             self.choice(f"{key}.kind", f.kind, FACILITY_KINDS)
+            self.choice(f"{key}.role", f.role, ROLES)
+            if f.role == "lead":
+                if lead is not None:
+                    self.fail(f"{key}.role", f.role, f"at most one lead per network; {lead} is "
+                              "already (the lead hospital takes time-critical ambulance cases, "
+                              "remote readings and teleconsultations by default)")
+                lead = fid
             if f.opens is not None:
                 self.plausible_date(f"{key}.opens", f.opens)
             if f.physicians is not None:
@@ -498,6 +510,7 @@ def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:
     c = _Checker(cfg, sources or {})
     c.run()
     c.report()
+    c.access()
     c.network()
     c.population()
     c.demand()

@@ -344,8 +344,8 @@ def resources(m: Measures) -> dict[str, Part]:
 
 @kpi
 def health_circle_15min(m: Measures) -> Part:
-    """15分钟医疗圈: share of residents within ``report.circle_minutes`` (15) of a primary facility
-    open on the period's last day, at ``report.circle_speed_kmh`` (sim.model.access)."""
+    """15分钟医疗圈: share of residents within ``access.circle_minutes`` (15) of a primary facility
+    open on the period's last day, at ``access.circle_speed_kmh`` (sim.model.access)."""
     return state(m.model.get("health_circle_15min", np.nan))
 
 

@@ -44,11 +44,11 @@ def circle_share(catchments: Sequence[tuple[Sequence[float], float, float]],
 
 
 def health_circle(model: Any, last_day: int) -> float:
-    """Residents' share within ``report.circle_minutes`` at ``report.circle_speed_kmh`` of a
+    """Residents' share within ``access.circle_minutes`` at ``access.circle_speed_kmh`` of a
     primary facility (centre, station, village) open on day ``last_day - 1``; NaN when a
     catchment or such a facility has no location."""
-    report = model.cfg.report
-    reach = report.circle_minutes / 60.0 * report.circle_speed_kmh
+    access = model.cfg.access
+    reach = access.circle_minutes / 60.0 * access.circle_speed_kmh
     day_start = (last_day - 1) * DAY
     sites = []
     for f in model.network.facilities.values():

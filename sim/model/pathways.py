@@ -53,7 +53,8 @@ def pick(table: list, u: float) -> "Facility | None":
 def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
           referred: int = 0) -> Journey:
     """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
-    wait, hold the server for a sampled duration. True if served."""
+    wait, hold the server for a sampled duration. True if served; on False the caller's
+    pathway must return False too (the patient left: counted in ``left_unserved``)."""
     env = m.env
     pool = svc.pool
     t = env._now
@@ -107,8 +108,8 @@ def care(m: "MedicalGroup", ep: "Episode") -> Journey:
         m.schedules.record(ep.person, ep.t0)
     exam = fac.services.get("exam")
     results = exam is not None and pol.exam_at_primary(ep)
-    if results:
-        yield from visit(m, ep, exam, LANE_ROUTINE)
+    if results and not (yield from visit(m, ep, exam, LANE_ROUTINE)):
+        return False
     if not pol.refer_up(ep):
         return True                    # resolved in primary care: most episodes end here
     return (yield from beyond_primary(m, ep, fac, exam, results))
@@ -120,16 +121,16 @@ def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Ser
     sent on without a referral (the patient then presents at the hospital as self-referred)."""
     pol = m.policy
     if pol.diagnosis_only(ep) and m.reader is not None and exam is not None:
-        if not results:
-            yield from visit(m, ep, exam, LANE_ROUTINE)
+        if not results and not (yield from visit(m, ep, exam, LANE_ROUTINE)):
+            return False
         m.step(REMOTE_DIAGNOSIS, ep, fac)
-        yield from visit(m, ep, m.reader, LANE_ROUTINE, referred=1)
+        if not (yield from visit(m, ep, m.reader, LANE_ROUTINE, referred=1)):
+            return False
         yield delay(m.env, m.turnaround())
         return True
     if pol.teleconsult(ep) and m.teleconsult is not None:
         m.step(TELECONSULT, ep, fac)
-        yield from visit(m, ep, m.teleconsult, LANE_ROUTINE, referred=1)
-        return True
+        return (yield from visit(m, ep, m.teleconsult, LANE_ROUTINE, referred=1))
     hosp = pick(fac.refer_to, m.u_pick())
     if hosp is None:
         return False
@@ -157,7 +158,8 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
         if pol.no_show():
             m.step(NO_SHOW, ep, hosp)
             return False
-    yield from visit(m, ep, hosp.services["outpatient"], lane, referred)
+    if not (yield from visit(m, ep, hosp.services["outpatient"], lane, referred)):
+        return False
     exam = hosp.services.get("exam")
     if exam is not None and pol.exam_at_hospital(ep):
         if results and pol.recognised():
@@ -165,7 +167,8 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
         else:
             if results:
                 m.step(TEST_REPEATED, ep, hosp)
-            yield from visit(m, ep, exam, lane, referred)
+            if not (yield from visit(m, ep, exam, lane, referred)):
+                return False
     if hosp.kind == "hospital" and m.outside is not None and pol.refer_out(ep):
         m.step(REFER_OUT, ep, hosp)
         return (yield from hospital(m, ep, m.outside, referred=True, results=True))
@@ -173,7 +176,7 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
         yield from admission(m, ep, hosp, lane, referred)
     elif pol.returns(ep):
         yield delay(m.env, whole_days(m.return_delay()))
-        yield from visit(m, ep, hosp.services["outpatient"], lane, referred)
+        return (yield from visit(m, ep, hosp.services["outpatient"], lane, referred))
     return True
 
 
@@ -197,7 +200,8 @@ def emergency(m: "MedicalGroup", ep: "Episode") -> Journey:
     m.step(FIRST_HOSPITAL, ep, hosp)
     if hosp.kind == "external":
         m.step(OUTSIDE, ep, hosp)
-    yield from visit(m, ep, hosp.services["emergency"], lane)
+    if not (yield from visit(m, ep, hosp.services["emergency"], lane)):
+        return False
     if "beds" in hosp.services and pol.admit(ep):
         yield from admission(m, ep, hosp, LANE_PRIORITY, 0)
     return True
@@ -272,13 +276,14 @@ def followup(m: "MedicalGroup", ep: "Episode") -> Journey:
     if fac is None or "gp" not in fac.services:
         return False
     m.step(FOLLOWUP, ep, fac)
-    yield from visit(m, ep, fac.services["gp"], LANE_PRIORITY)
+    if not (yield from visit(m, ep, fac.services["gp"], LANE_PRIORITY)):
+        return False
     if m.policy.refer_up(ep):
         hosp = pick(fac.refer_to, m.u_pick())
         if hosp is not None:
             formal = m.policy.formal(ep)
             m.step(UP_REFERRAL if formal else ONWARD, ep, fac)
-            yield from hospital(m, ep, hosp, referred=formal, results=False)
+            return (yield from hospital(m, ep, hosp, referred=formal, results=False))
     return True
 
 
@@ -304,7 +309,8 @@ def route(m: "MedicalGroup", ep: "Episode") -> Journey:
     table = ep.kind.route
     node = m.route_next(table["entry"])
     while node is not EXIT:
-        yield from visit(m, ep, node, LANE_ROUTINE)
+        if not (yield from visit(m, ep, node, LANE_ROUTINE)):
+            return False
         node = m.route_next(table[node.idx])
     return True
 
