@@ -155,3 +155,14 @@ def test_figure_draws_one_axis_per_figure_in_its_own_units():
     assert zh._suptitle.get_text() == "现状复现？测试区"
     assert zh.axes[0].get_title(loc="left").startswith("人均诊疗人次")
     plt.close(zh)
+
+
+def test_a_known_gap_is_shown_with_its_verdict_and_only_when_not_reproduced():
+    gapped = {"district": "Testville", "figures": {
+        "first": {**OBSERVED["figures"]["first"], "gap": "no private clinics in the network"},
+        "visits": {**OBSERVED["figures"]["visits"], "gap": "irrelevant: reproduced"}}}
+    table = reproduced(SUMMARY, gapped)
+    md = to_markdown(table, "en")
+    assert "not reproduced (known gap: no private clinics in the network)" in md
+    assert "irrelevant" not in md
+    assert "known gap" in to_text(table).splitlines()[1]
