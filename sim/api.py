@@ -43,11 +43,12 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
             cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
+        sources = sources_of(cfg.hydra.runtime.choices, overrides or [])
+        with open_dict(cfg):
+            del cfg["hydra"]
+        OmegaConf.to_container(cfg, resolve=True)     # an interpolation that cannot resolve
     except (HydraException, OmegaConfBaseException, YAMLError) as err:
         raise explain(err, overrides, Path(config_dir)) from err
-    sources = sources_of(cfg.hydra.runtime.choices, overrides or [])
-    with open_dict(cfg):
-        del cfg["hydra"]
     return cfg, sources
 
 

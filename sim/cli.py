@@ -28,6 +28,7 @@ from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, sources_of
 from sim.config import ConfigError, register_configs, validate
+from sim.config.explain import syntax_error
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
 
@@ -175,8 +176,10 @@ def _job_overrides(args: list[str]) -> list[list[str]]:
 def precheck(args: list[str]) -> None:
     """Compose the configs a command line asks for (each distinct value of a sweep once) and
     check that outputs go under ``results_dir``; raises ``ConfigError``."""
-    multirun = any(a in ("-m", "--multirun") for a in args)
-    overrides = [a for a in args if "=" in a and not a.startswith("-")]
+    multirun, overrides = _command_overrides(args)
+    bad = syntax_error(overrides)
+    if bad is not None:
+        raise bad
     jobs = _job_overrides(overrides) if multirun else [overrides]
     seen: set[str] = set()
     for job in jobs:
@@ -185,6 +188,14 @@ def precheck(args: list[str]) -> None:
         seen |= set(job)
         cfg, _ = compose_config([o for o in job if not o.lstrip("+~").startswith("hydra.")])
         _inside_results(cfg, job)
+
+
+def _command_overrides(args: list[str]) -> tuple[bool, list[str]]:
+    """(multirun?, overrides) as Hydra reads the command line: deletions (``~key``) and
+    tokens that are not ``key=value`` included, so they are refused in one line too."""
+    from hydra._internal.utils import get_args_parser
+    parsed, _ = get_args_parser().parse_known_args(args)
+    return parsed.multirun, list(parsed.overrides)
 
 
 def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
