@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from sim.analysis.labels import kpi_range
 from sim.engine.streams import replication_seeds
 from sim.metrics.stats import summarise
 from sim.runner.events import EVENTS_DIR
@@ -75,7 +76,7 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
                          for k, v in sorted(values.items())],
                         columns=["replication", "kpi", "value"])
     series = pd.concat([ts for _, ts in results], ignore_index=True)
-    return RunResult(kpis, summarise(kpis), series, cfg)
+    return RunResult(kpis, summarise(kpis, ranges=kpi_range), series, cfg)
 
 
 def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
