@@ -27,6 +27,7 @@ from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, sources_of
+from sim.cli_help import register as register_help
 from sim.config import ConfigError, register_configs, validate
 from sim.config.explain import syntax_error
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
@@ -38,6 +39,7 @@ NOT_RESULTS = ("sweep_name", "results_dir", "run.workers", "run.progress", "repo
 MANIFEST = "run.json"
 
 register_configs()
+register_help()
 
 
 def kpi_table(summary, names=HEADLINE) -> str:
