@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim import interrupt
 from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
@@ -77,6 +78,7 @@ def _reusable(out_dir: Path, digest: str) -> bool:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
+    interrupt.check()
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
@@ -140,6 +142,18 @@ def _fail_run(out_dir: Path, err: Exception) -> None:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     raise err
+
+
+class RunFolder(Callback):
+    """Ctrl-C: the run's folder before Hydra makes it, and whether it was there before (so an
+    interrupted run removes only what it made); a sweep's name (``sim.interrupt``)."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        interrupt.folder = Path(str(OmegaConf.select(config, "hydra.run.dir")))
+        interrupt.folder_existed = interrupt.folder.exists()
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        interrupt.sweep = str(OmegaConf.select(config, "sweep_name"))
 
 
 class SweepSummary(Callback):
@@ -212,14 +226,16 @@ def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
 
 def entry(argv: list[str] | None = None) -> None:
     """``python -m sim``: configuration errors are one line and exit 2 before Hydra starts;
-    a sweep with failed jobs exits 1."""
+    a sweep with failed jobs exits 1; Ctrl-C stops at once, one line, exit 130."""
     args = sys.argv[1:] if argv is None else argv
     try:
         precheck(args)
+        main()
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    main()
+    except KeyboardInterrupt:
+        interrupt.stop()
     if SweepSummary.failed:
         sys.exit(1)
 

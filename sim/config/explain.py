@@ -82,8 +82,8 @@ def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigErr
     if cannot:
         _, wanted, bad = cannot.groups()
         return ConfigError(key, bad, f"must be {_article(wanted)}", source)
-    return ConfigError(key or "config", _override_value(key, overrides), text.splitlines()[0],
-                       source)
+    first = (text.splitlines() or [type(err).__name__])[0]
+    return ConfigError(key or "config", _override_value(key, overrides), first, source)
 
 
 def _override_refusal(err: Exception, detail: str, overrides: list[str]) -> ConfigError | None:
