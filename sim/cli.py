@@ -21,9 +21,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from tqdm import tqdm
 
-from sim import interrupt
+from sim import interrupt, terminal
 from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scorecard import to_text
@@ -33,6 +32,7 @@ from sim.config import ConfigError, register_configs, validate
 from sim.config.explain import syntax_error
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
+from sim.runner.run import workers_for
 
 # settings that do not change results (also kept out of job folder names, configs/config.yaml)
 NOT_RESULTS = ("sweep_name", "results_dir", "run.workers", "run.progress", "report", "compare",
@@ -44,14 +44,8 @@ register_help()
 
 
 def kpi_table(summary, names=HEADLINE) -> str:
-    """The headline KPIs as text: mean and 95% CI."""
-    rows = [k for k in names if k in summary.index]
-    width = max(len(k) for k in rows)
-    lines = [f"{'KPI':<{width}}  {'mean':>12}  95% CI"]
-    for k in rows:
-        r = summary.loc[k]
-        lines.append(f"{k:<{width}}  {r['mean']:>12.4g}  [{r['ci_low']:.4g}, {r['ci_high']:.4g}]")
-    return "\n".join(lines)
+    """The headline KPIs as text: mean, 95% CI and unit (``sim.terminal``)."""
+    return terminal.kpi_table(summary, names)
 
 
 def fingerprint(cfg: DictConfig) -> str:
@@ -100,12 +94,12 @@ def main(cfg: DictConfig) -> float | None:
         scenarios = [cfg] + ([plan[0]] if plan else [])
         for c in scenarios[1:]:
             c.run.workers, c.run.progress = cfg.run.workers, cfg.run.progress
-        total = sum(c.run.replications * (c.run.warmup_days + c.run.horizon_days)
-                    for c in scenarios)
+        if not sweeping:
+            print(terminal.header(cfg, out_dir, workers_for(cfg), hc.runtime.choices) + "\n",
+                  flush=True)
         desc = label_of(cfg) + (" → " + label_of(plan[0]) if plan else "")
-        with tqdm(total=total, unit="replication-day", desc=desc, disable=not cfg.run.progress,
-                  file=sys.stderr) as bar:
-            result = run_config(cfg, out_dir, sources, tick=bar.update, plan=plan)
+        with terminal.progress(scenarios, desc, cfg.run.progress) as bar:
+            result = run_config(cfg, out_dir, sources, tick=_ticker(bar), plan=plan)
     except Exception as err:          # noqa: BLE001 - a sweep records it and goes on
         if not sweeping:
             _fail_run(out_dir, err)
@@ -122,8 +116,20 @@ def main(cfg: DictConfig) -> float | None:
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
-    print(f"run directory: {out_dir}\nreport: {out_dir / 'report.html'}")
+    note = terminal.replications_note(result.summary, "verdicts") if len(result.scorecard) else None
+    if note:
+        print(note)
+    print(f"\nrun directory: {out_dir}\nreport: {out_dir / 'report.html'}")
+    print(terminal.elapsed(interrupt.STARTED))
     return _objective(cfg, result.summary)
+
+
+def _ticker(bar: Any) -> Any:
+    """The progress callback: moves the bar; Ctrl-C pressed and swallowed stops here."""
+    def tick(n: int) -> None:
+        interrupt.check()
+        bar.update(n)
+    return tick
 
 
 def _objective(cfg: DictConfig, summary: pd.DataFrame) -> float | None:

@@ -49,8 +49,8 @@ def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any, out_dir: Path | No
         if progress is not None and (day + 1) % PROGRESS_EVERY == 0:
             progress.put(PROGRESS_EVERY)
     result = run_replication(cfg, rep, seed_seq, on_day, out_dir)
-    if progress is not None:
-        progress.put(None)
+    if progress is not None:              # the days since the last message: the bar ends full
+        progress.put((cfg.run.warmup_days + cfg.run.horizon_days) % PROGRESS_EVERY or None)
     return result
 
 
