@@ -27,7 +27,7 @@ def period(cfg: Any) -> str:
 def header(cfg: Any, out_dir: Path | str | None, workers: int,
            choices: Mapping[str, Any] | None = None) -> str:
     """The run's settings in a few lines: preset, plan, targets, policy, residents and scale,
-    period, replications and workers, output folder."""
+    period, replications and workers, today and the plan when both run, output folder."""
     choices = choices or {}
     residents = sum(int(c.residents) for c in cfg.population.catchments.values())
     scale = float(cfg.population.scale)
@@ -44,6 +44,10 @@ def header(cfg: Any, out_dir: Path | str | None, workers: int,
         ("replications", f"{cfg.run.replications} on {workers} worker{'s' * (workers != 1)}, "
                          f"seed {cfg.run.seed}"),
     ]
+    sc = cfg.get("scenario")
+    if sc is not None and sc.compare and sc.plan_overrides:
+        rows.append(("scenarios", f"{sc.today}, then {sc.plan} ({', '.join(sc.plan_overrides)})"
+                                  ", on the same random numbers"))
     if out_dir is not None:
         rows.append(("output", str(out_dir)))
     return "\n".join(f"{name:<13}{value}" for name, value in rows)
