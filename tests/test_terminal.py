@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.format import SHORT_UNITS, estimate, number, plain, rule, short_unit
+from sim.analysis.format import (SHORT_UNITS, estimate, interval, number, plain, rule,
+                                 short_unit)
 from sim.analysis.labels import UNITS
 from sim.api import compose_config
 from sim.terminal import elapsed, header, kpi_table, period
@@ -22,10 +23,11 @@ NAN = math.nan
 
 
 @pytest.mark.parametrize("x, text", [(5.277e6, "5,277,000"), (5277123.0, "5,277,000"),
-                                     (0.6868, "0.6868"), (68.68, "68.68"), (3.7, "3.700"),
-                                     (1e-5, "0.00001000"), (-0.00001, "-0.00001000"), (0, "0"),
-                                     (NAN, "–"), (123456789012.0, "123,500,000,000")])
-def test_numbers_have_no_exponent_and_four_significant_digits(x, text):
+                                     (0.6868, "0.6868"), (68.68, "68.68"), (3.7, "3.7"),
+                                     (1704.3, "1,704"), (1.23456e-5, "0.00001235"),
+                                     (-0.00001, "-0.00001"), (0, "0"), (NAN, "–"), ("x", "–"),
+                                     (123456789012.0, "123,500,000,000")])
+def test_numbers_have_no_exponent_and_at_most_four_significant_digits(x, text):
     assert number(x) == text
 
 
@@ -38,9 +40,16 @@ def test_numbers_have_no_exponent_and_four_significant_digits(x, text):
     (0.9333, NAN, NAN, ("0.9333", "–")),                      # one replication
     (0.0, 0.0, 0.0, ("0", "[0, 0]")),
     (-0.2, -5.0, 4.6, ("-0.2", "[-5.0, 4.6]")),
+    (7.6, 7.4, 7.8, ("7.6", "[7.4, 7.8]")),                   # zeros all three share: dropped
+    (0.6, 0.5018, 0.6982, ("0.600", "[0.502, 0.698]")),        # ... not when one needs them
 ])
 def test_an_estimate_and_its_interval_share_one_decimal_place(mean, lo, hi, shown):
     assert estimate(mean, lo, hi) == shown
+
+
+def test_an_interval_in_one_string_with_signs_for_differences():
+    assert interval(0.0123, -0.004, 0.0286, sign=True) == "+0.0123 [-0.0040, +0.0286]"
+    assert interval(0.9333) == "0.9333" and interval(NAN, 0.0, 1.0) == "–"
 
 
 def test_rules_and_units():

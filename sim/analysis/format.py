@@ -3,11 +3,12 @@
 No exponents (``5,277,000``, not ``5.277e+06``), thousands separators, and one precision per
 estimate (``estimate_places``): at least ``SIGNIFICANT`` significant digits of the mean, more
 when its 95% interval is narrow enough to warrant them, at most ``MOST``; the bounds are shown
-to the same decimal place as the mean.
+to the same decimal place as the mean, less the trailing zeros all three share.
 """
 from __future__ import annotations
 
 import math
+import numbers
 
 import pandas as pd
 
@@ -50,16 +51,31 @@ def places(x: float, digits: int = SIGNIFICANT) -> int:
     return digits - 1 - math.floor(math.log10(abs(x)))
 
 
-def number(x: float, at: int | None = None, digits: int = SIGNIFICANT + 1) -> str:
-    """``x`` rounded to ``at`` decimal places (default: ``digits`` significant digits), with
-    thousands separators and no exponent; '–' for NaN."""
-    if x is None or pd.isna(x):
+def number(x: float, at: int | None = None, digits: int = SIGNIFICANT + 1,
+           sign: bool = False) -> str:
+    """``x`` with thousands separators and no exponent: rounded to ``at`` decimal places, or
+    by default to ``digits`` significant digits without trailing zeros; a leading + if
+    ``sign``; '–' for NaN."""
+    if not isinstance(x, numbers.Real) or isinstance(x, bool) or pd.isna(x):
         return NOTHING
     if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    at = places(x, digits) if at is None else at
+        return ("∞" if x > 0 else "−∞")
+    text = _fixed(x, places(x, digits) if at is None else at, sign)
+    return _strip([text])[0] if at is None else text
+
+
+def _fixed(x: float, at: int, sign: bool = False) -> str:
     rounded = round(float(x), at) + 0.0       # + 0.0: no "-0"
-    return f"{rounded:,.{max(at, 0)}f}"
+    return ("+" if sign and rounded > 0 else "") + f"{rounded:,.{max(at, 0)}f}"
+
+
+def _strip(texts: list[str]) -> list[str]:
+    """Drop the trailing zeros after the decimal point that every one of ``texts`` has."""
+    numbers = [t for t in texts if t != NOTHING]
+    while numbers and all("." in t and t.endswith("0") for t in numbers):
+        texts = [t if t == NOTHING else t[:-1] for t in texts]
+        numbers = [t for t in texts if t != NOTHING]
+    return [t if t == NOTHING else t.rstrip(".") if t.endswith(".") else t for t in texts]
 
 
 def estimate_places(mean: float, lo: float = math.nan, hi: float = math.nan) -> int:
@@ -77,11 +93,24 @@ def estimate_places(mean: float, lo: float = math.nan, hi: float = math.nan) -> 
     return min(max(places(mean, SIGNIFICANT), places(half, 2)), places(mean, MOST))
 
 
-def estimate(mean: float, lo: float = math.nan, hi: float = math.nan) -> tuple[str, str]:
-    """(mean, '[low, high]') at one decimal place; the interval is '–' without bounds."""
+def estimate(mean: float, lo: float = math.nan, hi: float = math.nan,
+             sign: bool = False) -> tuple[str, str]:
+    """(mean, '[low, high]') at one decimal place (``estimate_places``), less the trailing
+    zeros all three share; the interval is '–' without bounds; + signs if ``sign``."""
+    if not _finite(mean):
+        return NOTHING, NOTHING
     at = estimate_places(mean, lo, hi)
-    ci = f"[{number(lo, at)}, {number(hi, at)}]" if _finite(lo, hi) else NOTHING
-    return number(mean, at), ci
+    if not _finite(lo, hi):
+        return _strip([_fixed(mean, at, sign)])[0], NOTHING
+    m, low, high = _strip([_fixed(v, at, sign) for v in (mean, lo, hi)])
+    return m, f"[{low}, {high}]"
+
+
+def interval(mean: float, lo: float = math.nan, hi: float = math.nan,
+             sign: bool = False) -> str:
+    """``mean [low, high]`` in one string (``estimate``); the mean alone without bounds."""
+    m, ci = estimate(mean, lo, hi, sign)
+    return m if ci == NOTHING else f"{m} {ci}"
 
 
 def short_unit(kpi: str, lang: str = "en") -> str:
