@@ -393,22 +393,20 @@ _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
 
 
 def number(v: float | None, sign: bool = False) -> str:
-    """A value for tables: 4 significant digits, thousands separated from 10,000 on (where
-    ``.4g`` would switch to an exponent), a leading + if ``sign``; '–' when missing."""
+    """A value for tables (``sim.analysis.format.number``: at most 4 significant digits, no
+    exponent, thousands separated), a leading + if ``sign``; '–' when missing or infinite."""
+    from sim.analysis.format import number as formatted
     if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) \
             or not math.isfinite(v):
         return "–"
-    plus = "+" if sign and v > 0 else ""
-    return plus + (f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}")
+    return formatted(v, sign=sign)
 
 
 def interval_text(mean: float, lo: float, hi: float, sign: bool = False) -> str:
-    """``mean [ci_low, ci_high]``; the mean alone without a CI; '–' without a mean."""
-    if number(mean) == "–":
-        return "–"
-    if number(lo) == "–" or number(hi) == "–":
-        return number(mean, sign)
-    return f"{number(mean, sign)} [{number(lo, sign)}, {number(hi, sign)}]"
+    """``mean [ci_low, ci_high]`` at one decimal place (``sim.analysis.format.interval``); the
+    mean alone without a CI; '–' without a mean."""
+    from sim.analysis.format import interval
+    return interval(mean, lo, hi, sign)
 
 
 def check_lang(lang: str) -> int:
