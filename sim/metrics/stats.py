@@ -37,6 +37,16 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
     return (mean, mean - half, mean + half, sd, n)
 
 
+def clip(ci: tuple[float, float, float, float, int], bounds: Range
+         ) -> tuple[float, float, float, float, int]:
+    """``t_interval``'s (mean, ci_low, ci_high, sd, n) with its bounds clipped to ``bounds``
+    (the values the quantity can take, e.g. ``sim.analysis.labels.kpi_range``)."""
+    mean, lo, hi, sd, n = ci
+    if n < MIN_REPLICATIONS:
+        return ci
+    return (mean, max(lo, bounds[0]), min(hi, bounds[1]), sd, n)
+
+
 def interval_note(n: int, clipped_low: float | None = None, clipped_high: float | None = None
                   ) -> str:
     """What ``ci_note`` says: no value, too few replications for an interval, a bound clipped
@@ -55,13 +65,13 @@ def summarise(kpis: pd.DataFrame, level: float = 0.95,
     ci_note``, each interval clipped to ``ranges(kpi)`` (no clipping without ``ranges``)."""
     rows = {}
     for k, g in kpis.groupby("kpi", sort=True):
-        lo_range, hi_range = ranges(k) if ranges else ANY
-        mean, lo, hi, sd, n = t_interval(g["value"].to_numpy(), level)
-        clip_low = n >= MIN_REPLICATIONS and lo < lo_range
-        clip_high = n >= MIN_REPLICATIONS and hi > hi_range
-        rows[k] = (mean, lo_range if clip_low else lo, hi_range if clip_high else hi, sd, n,
-                   interval_note(n, lo_range if clip_low else None,
-                                 hi_range if clip_high else None))
+        bounds = ranges(k) if ranges else ANY
+        free = t_interval(g["value"].to_numpy(), level)
+        mean, lo, hi, sd, n = clip(free, bounds)
+        clipped = n >= MIN_REPLICATIONS
+        rows[k] = (mean, lo, hi, sd, n,
+                   interval_note(n, bounds[0] if clipped and lo != free[1] else None,
+                                 bounds[1] if clipped and hi != free[2] else None))
     out = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
     out.index.name = "kpi"
     return out
