@@ -92,3 +92,14 @@ def test_a_run_writes_intervals_inside_each_kpis_range(tmp_path, small):
     clipped = measured[measured.ci_note.str.startswith("clipped")]
     assert len(clipped), "a small run has waits whose t-interval reaches below 0"
     assert (clipped.ci_low == 0).any()
+
+
+def test_the_scorecard_clips_today_and_the_plan_but_not_their_difference():
+    from sim.analysis.scorecard import scorecard
+    plan = _tidy({"wait_mean_centre_gp": [0.0, 0.0, 0.0, 30.0]})
+    today = _tidy({"wait_mean_centre_gp": [0.0, 0.0, 0.0, 60.0]})
+    targets = {"targets": {"gp_wait": {"kpi": "wait_mean_centre_gp", "comparison": "<=",
+                                       "threshold": 20.0}}}
+    card = scorecard(plan, targets, None, today, None).iloc[0]
+    assert card.plan_ci_low == 0 and card.today_ci_low == 0
+    assert card.diff_ci_low < 0                     # plan − today may be negative
