@@ -89,6 +89,8 @@ def test_a_run_writes_intervals_inside_each_kpis_range(tmp_path, small):
     for k, r in measured.iterrows():
         lo, hi = kpi_range(k)
         assert lo <= r.ci_low <= r["mean"] <= r.ci_high <= hi, k
+    undeclared = [k for k in s.index if not kpi_unit_key(k)]
+    assert undeclared == [], "KPIs without a unit in sim/analysis/labels.py (so no range)"
     clipped = measured[measured.ci_note.str.startswith("clipped")]
     assert len(clipped), "a small run has waits whose t-interval reaches below 0"
     assert (clipped.ci_low == 0).any()

@@ -35,6 +35,7 @@ SHORT_UNITS = {
     "cny_resident_year": ("CNY/resident/yr", "元/人/年"),
     "patients": ("patients", "人次"),
     "residents": ("residents", "人"),
+    "per_physician_day": ("per physician-day", "人次/医师日"),
 }
 DIMENSIONLESS = ("share", "ratio")   # a rule needs no unit: ">= 0.8"
 
