@@ -25,29 +25,31 @@ def period(cfg: Any) -> str:
 
 
 def header(cfg: Any, out_dir: Path | str | None, workers: int,
-           choices: Mapping[str, Any] | None = None) -> str:
-    """The run's settings in a few lines: preset, plan, targets, policy, residents and scale,
-    period, replications and workers, today and the plan when both run, output folder."""
+           choices: Mapping[str, Any] | None = None, compare: bool = False) -> str:
+    """The run's settings in a few lines: preset, city plan (``plan=``), targets, policy, today
+    and the plan when both run (``compare``), residents and scale, period, replications and
+    workers, output folder."""
     choices = choices or {}
     residents = sum(int(c.residents) for c in cfg.population.catchments.values())
     scale = float(cfg.population.scale)
     n_targets = len(cfg.targets.targets)
-    targets = cfg.targets.plan or cfg.targets.name
-    rows = [
-        ("preset", f"{cfg.get('preset') or 'none'} (network {cfg.network.name}), plan "
-                   f"{choices.get('plan') or 'none'}"),
-        ("targets", f"{targets} ({n_targets} target{'s' * (n_targets != 1)})"),
-        ("policy", str(cfg.policy.name)),
+    rows = [("preset", f"{cfg.get('preset') or 'none'} (network {cfg.network.name})")]
+    if choices.get("plan"):
+        rows.append(("city plan", str(choices["plan"])))
+    rows += [("targets", f"{cfg.targets.plan or cfg.targets.name} "
+                         f"({n_targets} target{'s' * (n_targets != 1)})"),
+             ("policy", str(cfg.policy.name))]
+    sc = cfg.get("scenario")
+    if compare and sc is not None:
+        rows += [("today", str(sc.today)),
+                 ("plan", f"{sc.plan}: {' '.join(sc.plan_overrides)}, same random numbers")]
+    rows += [
         ("residents", f"{number(residents, 0)}" + ("" if scale == 1 else
                       f" × scale {plain(scale)} = {number(residents * scale, 0)} modelled")),
         ("period", period(cfg)),
         ("replications", f"{cfg.run.replications} on {workers} worker{'s' * (workers != 1)}, "
                          f"seed {cfg.run.seed}"),
     ]
-    sc = cfg.get("scenario")
-    if sc is not None and sc.compare and sc.plan_overrides:
-        rows.append(("scenarios", f"{sc.today}, then {sc.plan} ({', '.join(sc.plan_overrides)})"
-                                  ", on the same random numbers"))
     if out_dir is not None:
         rows.append(("output", str(out_dir)))
     return "\n".join(f"{name:<13}{value}" for name, value in rows)

@@ -89,17 +89,21 @@ def test_header_names_what_runs_and_where():
     cfg, _ = compose_config(["population.scale=0.05", "run.replications=3",
                              "run.start_date=2026-03-01", "run.horizon_days=30"])
     text = header(cfg, "results/runs/x", workers=2, choices={"plan": "tianjin_2027"})
-    assert "preset       dongli (network dongli), plan tianjin_2027" in text
     n = len(cfg.targets.targets)
-    assert f'targets      003 东丽区卫生健康"十五五"规划 ({n} targets)' in text
-    assert "policy       baseline" in text
-    assert "residents    857,027 × scale 0.05 = 42,851 modelled" in text
-    assert "period       2026-03-01 – 2026-03-30 (30 days) after 30 days of warm-up" in text
-    assert "replications 3 on 2 workers, seed 20251" in text
-    if cfg.scenario.compare:
-        assert f"scenarios    {cfg.scenario.today}, then {cfg.scenario.plan} (" in text
-    assert text.splitlines()[-1] == "output       results/runs/x"
-    assert period(cfg).startswith("2026-03-01 – 2026-03-30")
+    assert text.splitlines() == [
+        "preset       dongli (network dongli)",
+        "city plan    tianjin_2027",
+        f'targets      003 东丽区卫生健康"十五五"规划 ({n} targets)',
+        "policy       baseline",
+        "residents    857,027 × scale 0.05 = 42,851 modelled",
+        "period       2026-03-01 – 2026-03-30 (30 days) after 30 days of warm-up",
+        "replications 3 on 2 workers, seed 20251",
+        "output       results/runs/x"]
+    both = header(cfg, None, workers=1, compare=True).splitlines()
+    assert both[3:5] == [f"today        {cfg.scenario.today}",
+                         f"plan         {cfg.scenario.plan}: "
+                         f"{' '.join(cfg.scenario.plan_overrides)}, same random numbers"]
+    assert both[-1] == "replications 3 on 1 worker, seed 20251"
 
 
 def test_elapsed_reads_as_minutes_and_seconds(monkeypatch):
