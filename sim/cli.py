@@ -95,8 +95,8 @@ def main(cfg: DictConfig) -> float | None:
         for c in scenarios[1:]:
             c.run.workers, c.run.progress = cfg.run.workers, cfg.run.progress
         if not sweeping:
-            print(terminal.header(cfg, out_dir, workers_for(cfg), hc.runtime.choices) + "\n",
-                  flush=True)
+            print(terminal.header(cfg, out_dir, workers_for(cfg), hc.runtime.choices,
+                                  compare=plan is not None) + "\n", flush=True)
         desc = label_of(cfg) + (" → " + label_of(plan[0]) if plan else "")
         with terminal.progress(scenarios, desc, cfg.run.progress) as bar:
             result = run_config(cfg, out_dir, sources, tick=_ticker(bar), plan=plan)
