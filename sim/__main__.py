@@ -1,3 +1,9 @@
-from sim.cli import entry
+from sim import interrupt
+
+interrupt.install()                   # first: Ctrl-C during the imports below is one line too
+try:
+    from sim.cli import entry
+except KeyboardInterrupt:
+    interrupt.stop()
 
 entry()

@@ -24,7 +24,7 @@ from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
 from sim.config.design import derive
 from sim.config.explain import check_additions, explain
-from sim.runner.outputs import mark_complete, write_assumptions, write_data
+from sim.runner.outputs import mark_complete, mark_incomplete, write_assumptions, write_data
 from sim.runner.run import RunResult, run_replications
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -44,11 +44,12 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
             cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
+        sources = sources_of(cfg.hydra.runtime.choices, overrides or [])
+        with open_dict(cfg):
+            del cfg["hydra"]
+        OmegaConf.to_container(cfg, resolve=True)     # an interpolation that cannot resolve
     except (HydraException, OmegaConfBaseException, YAMLError) as err:
         raise explain(err, overrides, Path(config_dir)) from err
-    sources = sources_of(cfg.hydra.runtime.choices, overrides or [])
-    with open_dict(cfg):
-        del cfg["hydra"]
     return cfg, sources
 
 
@@ -110,7 +111,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     With ``plan`` (``plan_of``), the run is today and the plan runs after it on the same seeds
     (common random numbers) into ``out_dir/plan``; the scorecard judges the plan against today."""
     out = None if out_dir is None else Path(out_dir)
-    result = _simulate(cfg, out, sources, tick)
+    result = _simulate(cfg, out, sources, tick, mark=out)
     tested = result
     if plan is not None:
         tested = result.plan = _simulate(plan[0], None if out is None else out / PLAN_DIR,
@@ -132,11 +133,14 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
 
 
 def _simulate(cfg: DictConfig, out: Path | None, sources: Mapping[str, str] | None,
-              tick: Callable[[int], None] | None) -> RunResult:
+              tick: Callable[[int], None] | None, mark: Path | None = None) -> RunResult:
     """One scenario: validated, derived, simulated; its data, assumptions and standard figures
-    written to ``out`` (the report and completion marker are the caller's)."""
+    written to ``out`` (the report and completion marker are the caller's); ``mark``, the run
+    folder, is marked INCOMPLETE once the config is valid."""
     validate(cfg, sources)
     cfg = derive(cfg, sources)          # sessions, design point and planned staffing, recorded
+    if mark is not None:                # not a run until mark_complete (Ctrl-C, a crash)
+        mark_incomplete(mark, "this run started and has not finished")
     result = run_replications(cfg, tick, out)
     if out is not None:
         write_data(result, out)

@@ -21,16 +21,19 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from tqdm import tqdm
 
+from sim import interrupt, terminal
 from sim.analysis.observed import to_text as observed_text
 from sim.analysis.report import HEADLINE
 from sim.analysis.scale import warning as scale_warning
 from sim.analysis.scorecard import to_text
 from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, sources_of
+from sim.cli_help import register as register_help
 from sim.config import ConfigError, register_configs, validate
+from sim.config.explain import syntax_error
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
+from sim.runner.run import workers_for
 
 # settings that do not change results: one list, configs/config.yaml's exclude_keys (also kept
 # out of job folder names)
@@ -39,17 +42,12 @@ NOT_RESULTS: tuple[str, ...] = tuple(OmegaConf.load(CONFIG_DIR / "config.yaml")
 MANIFEST = "run.json"
 
 register_configs()
+register_help()
 
 
 def kpi_table(summary, names=HEADLINE) -> str:
-    """The headline KPIs as text: mean and 95% CI."""
-    rows = [k for k in names if k in summary.index]
-    width = max(len(k) for k in rows)
-    lines = [f"{'KPI':<{width}}  {'mean':>12}  95% CI"]
-    for k in rows:
-        r = summary.loc[k]
-        lines.append(f"{k:<{width}}  {r['mean']:>12.4g}  [{r['ci_low']:.4g}, {r['ci_high']:.4g}]")
-    return "\n".join(lines)
+    """The headline KPIs as text: mean, 95% CI and unit (``sim.terminal``)."""
+    return terminal.kpi_table(summary, names)
 
 
 def fingerprint(cfg: DictConfig) -> str:
@@ -79,6 +77,7 @@ def _reusable(out_dir: Path, digest: str) -> bool:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
+    interrupt.check()
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
@@ -100,14 +99,14 @@ def main(cfg: DictConfig) -> float | None:
         scenarios = [cfg] + ([plan[0]] if plan else [])
         for c in scenarios[1:]:
             c.run.workers, c.run.progress = cfg.run.workers, cfg.run.progress
-        total = sum(c.run.replications * (c.run.warmup_days + c.run.horizon_days)
-                    for c in scenarios)
+        if not sweeping:
+            print(terminal.header(cfg, out_dir, workers_for(cfg), hc.runtime.choices,
+                                  compare=plan is not None) + "\n", flush=True)
         desc = label_of(cfg) + (" → " + label_of(plan[0]) if plan else "")
         if scale_warning(cfg) and not sweeping:
             print(scale_warning(cfg), flush=True)
-        with tqdm(total=total, unit="replication-day", desc=desc, disable=not cfg.run.progress,
-                  file=sys.stderr) as bar:
-            result = run_config(cfg, out_dir, sources, tick=bar.update, plan=plan)
+        with terminal.progress(scenarios, desc, cfg.run.progress) as bar:
+            result = run_config(cfg, out_dir, sources, tick=_ticker(bar), plan=plan)
     except Exception as err:          # noqa: BLE001 - a sweep records it and goes on
         if not sweeping:
             _fail_run(out_dir, err)
@@ -124,11 +123,23 @@ def main(cfg: DictConfig) -> float | None:
     if len(result.scorecard):
         print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
         print(to_text(result.scorecard))
+    note = terminal.replications_note(result.summary, "verdicts") if len(result.scorecard) else None
+    if note:
+        print(note)
     caveat = scale_warning(result.config)
     if caveat:
         print(f"\n{caveat}")
-    print(f"run directory: {out_dir}\nreport: {out_dir / 'report.html'}")
+    print(f"\nrun directory: {out_dir}\nreport: {out_dir / 'report.html'}")
+    print(terminal.elapsed(interrupt.STARTED))
     return _objective(cfg, result.summary)
+
+
+def _ticker(bar: Any) -> Any:
+    """The progress callback: moves the bar; Ctrl-C pressed and swallowed stops here."""
+    def tick(n: int) -> None:
+        interrupt.check()
+        bar.update(n)
+    return tick
 
 
 def _calibrating(cfg: DictConfig) -> bool:
@@ -155,6 +166,18 @@ def _fail_run(out_dir: Path, err: Exception) -> None:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     raise err
+
+
+class RunFolder(Callback):
+    """Ctrl-C: the run's folder before Hydra makes it, and whether it was there before (so an
+    interrupted run removes only what it made); a sweep's name (``sim.interrupt``)."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        interrupt.folder = Path(str(OmegaConf.select(config, "hydra.run.dir")))
+        interrupt.folder_existed = interrupt.folder.exists()
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        interrupt.sweep = str(OmegaConf.select(config, "sweep_name"))
 
 
 class SweepSummary(Callback):
@@ -193,8 +216,10 @@ def _job_overrides(args: list[str]) -> list[list[str]]:
 def precheck(args: list[str]) -> None:
     """Compose the configs a command line asks for (each distinct value of a sweep once) and
     check that outputs go under ``results_dir``; raises ``ConfigError``."""
-    multirun = any(a in ("-m", "--multirun") for a in args)
-    overrides = [a for a in args if "=" in a and not a.startswith("-")]
+    multirun, overrides = _command_overrides(args)
+    bad = syntax_error(overrides)
+    if bad is not None:
+        raise bad
     jobs = _job_overrides(overrides) if multirun else [overrides]
     seen: set[str] = set()
     for job in jobs:
@@ -203,6 +228,14 @@ def precheck(args: list[str]) -> None:
         seen |= set(job)
         cfg, _ = compose_config([o for o in job if not o.lstrip("+~").startswith("hydra.")])
         _inside_results(cfg, job)
+
+
+def _command_overrides(args: list[str]) -> tuple[bool, list[str]]:
+    """(multirun?, overrides) as Hydra reads the command line: deletions (``~key``) and
+    tokens that are not ``key=value`` included, so they are refused in one line too."""
+    from hydra._internal.utils import get_args_parser
+    parsed, _ = get_args_parser().parse_known_args(args)
+    return parsed.multirun, list(parsed.overrides)
 
 
 def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
@@ -217,14 +250,16 @@ def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
 
 def entry(argv: list[str] | None = None) -> None:
     """``python -m sim``: configuration errors are one line and exit 2 before Hydra starts;
-    a sweep with failed jobs exits 1."""
+    a sweep with failed jobs exits 1; Ctrl-C stops at once, one line, exit 130."""
     args = sys.argv[1:] if argv is None else argv
     try:
         precheck(args)
+        main()
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    main()
+    except KeyboardInterrupt:
+        interrupt.stop()
     if SweepSummary.failed:
         sys.exit(1)
 

@@ -212,7 +212,7 @@ def test_text_shows_rules_and_intervals_without_units():
                      today_kpis=_kpis({"x": TODAY, "w": [9.0] * 5}), plan_year=2026)
     lines = to_text(card).splitlines()
     assert "> today, yardstick ≥ 0.65" in lines[1] and "≤ 10 (2026)" in lines[2]
-    assert "0.6 [0.5018, 0.6982]" in lines[1] and "0 [0, 0]" in lines[1]   # same run: no change
+    assert "0.600 [0.502, 0.698]" in lines[1] and "0 [0, 0]" in lines[1]   # same run: no change
     assert lines[1].rstrip().endswith(NOT_MET)
     assert lines[2].rstrip().endswith(f"{MET} *") and "-1 [-1, -1]" in lines[2]  # met today
     assert lines[-1] == f"* {ALREADY_MET}"

@@ -8,7 +8,7 @@ import numbers
 from sim.config.schema import LANGS
 
 __all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
-           "number", "interval_text"]
+           "number", "interval_text", "kpi_range"]
 
 # unit keys → (en, zh)
 UNITS = {
@@ -27,6 +27,17 @@ UNITS = {
     "cny_resident_year": ("CNY per resident per year", "元/人/年"),
     "patients": ("patients (whole run, modelled)", "人次（全程，模型规模）"),
     "residents": ("residents (modelled)", "人（模型规模）"),
+}
+
+# The values a KPI can take (its 95% CI is clipped to them, sim.metrics.stats): shares lie in
+# [0, 1]; every other unit is non-negative unless the KPI (or its family) is listed below.
+UNIT_RANGES = {"share": (0.0, 1.0)}
+KPI_RANGES = {
+    "capitation_surplus": (-math.inf, math.inf),     # budget − cost: a deficit is negative
+    # busy / staffed time: patients in service past a closing time can take it above 1
+    "utilisation": (0.0, math.inf),
+    "hospital_bed_occupancy": (0.0, math.inf),
+    "community_bed_occupancy": (0.0, math.inf),
 }
 
 # KPI → (en, zh, unit key)
@@ -382,22 +393,20 @@ _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
 
 
 def number(v: float | None, sign: bool = False) -> str:
-    """A value for tables: 4 significant digits, thousands separated from 10,000 on (where
-    ``.4g`` would switch to an exponent), a leading + if ``sign``; '–' when missing."""
+    """A value for tables (``sim.analysis.format.number``: at most 4 significant digits, no
+    exponent, thousands separated), a leading + if ``sign``; '–' when missing or infinite."""
+    from sim.analysis.format import number as formatted
     if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) \
             or not math.isfinite(v):
         return "–"
-    plus = "+" if sign and v > 0 else ""
-    return plus + (f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}")
+    return formatted(v, sign=sign)
 
 
 def interval_text(mean: float, lo: float, hi: float, sign: bool = False) -> str:
-    """``mean [ci_low, ci_high]``; the mean alone without a CI; '–' without a mean."""
-    if number(mean) == "–":
-        return "–"
-    if number(lo) == "–" or number(hi) == "–":
-        return number(mean, sign)
-    return f"{number(mean, sign)} [{number(lo, sign)}, {number(hi, sign)}]"
+    """``mean [ci_low, ci_high]`` at one decimal place (``sim.analysis.format.interval``); the
+    mean alone without a CI; '–' without a mean."""
+    from sim.analysis.format import interval
+    return interval(mean, lo, hi, sign)
 
 
 def check_lang(lang: str) -> int:
@@ -491,3 +500,16 @@ def kpi_unit(name: str, lang: str) -> str:
     i = check_lang(lang)
     key = kpi_unit_key(name)
     return UNITS[key][i] if key else ""
+
+
+def kpi_range(name: str) -> tuple[float, float]:
+    """(lowest, highest) value ``name`` can take: ``KPI_RANGES`` for the KPI or its family,
+    else its unit's (``UNIT_RANGES``, non-negative by default); unbounded for a KPI without a
+    unit here (nothing is assumed about it)."""
+    base, _ = _split_year(name)
+    family = kpi_parts(base)
+    for key in (base, family[0] if family else None):
+        if key in KPI_RANGES:
+            return KPI_RANGES[key]
+    unit = kpi_unit_key(name)
+    return UNIT_RANGES.get(unit, (0.0, math.inf)) if unit else (-math.inf, math.inf)

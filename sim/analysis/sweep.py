@@ -17,7 +17,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.metrics.stats import t_interval
-from sim.runner.outputs import COMPLETE_MARKER, FAILURE_MARKER
+from sim.runner.outputs import COMPLETE_MARKER, FAILURE_MARKER, is_complete
 
 COMPLETE, FAILED, INCOMPLETE = "complete", "failed", "incomplete"
 
@@ -32,7 +32,7 @@ class Job:
 
     @property
     def status(self) -> str:
-        if (self.path / COMPLETE_MARKER).exists():
+        if is_complete(self.path):
             return COMPLETE
         return FAILED if (self.path / FAILURE_MARKER).exists() else INCOMPLETE
 

@@ -19,6 +19,12 @@ _CANNOT = re.compile(r"Cannot convert '(\w+)' to (\w+): '(.*)'")
 _MISSING = re.compile(r"Could not find '([^']+)/([^']+)'")
 _OVERRIDE = re.compile(r"Could not override '([^']+)'|Error merging override (\S+?)=")
 _YAML_AT = re.compile(r'in "([^"]+)", line (\d+), column (\d+)')
+_NO_DELETION = re.compile(r"does not support deletion")
+_DELETE_MISSING = re.compile(r"Could not delete from config\. '([^']+)' does not exist")
+_DELETE_VALUE = re.compile(r"Could not delete from config\. The value of '([^']+)' is (.*) "
+                           r"and not")
+_APPEND = re.compile(r"Could not append to config\. An item is already at '([^']+)'")
+_PARSE = re.compile(r"Error parsing override '([^']+)'")
 
 
 # Hydra plugins behind the optional extras (pyproject.toml), for a hint when one is missing
@@ -49,6 +55,9 @@ def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigErr
         hint = f" ({name} comes with: pip install -e \".[{extra}]\")" if extra else ""
         return ConfigError(group, name, f"no such config; allowed: {', '.join(options)}{hint}",
                            _source(group, overrides, None, config_dir))
+    refused = _override_refusal(err, detail, overrides)
+    if refused is not None:
+        return refused
     at = _YAML_AT.search(detail)
     if at:
         path, line, col = at.groups()
@@ -73,7 +82,76 @@ def explain(err: Exception, overrides: list[str], config_dir: Path) -> ConfigErr
     if cannot:
         _, wanted, bad = cannot.groups()
         return ConfigError(key, bad, f"must be {_article(wanted)}", source)
-    return ConfigError(key or "config", None, text.splitlines()[0], source)
+    first = (text.splitlines() or [type(err).__name__])[0]
+    return ConfigError(key or "config", _override_value(key, overrides), first, source)
+
+
+def _override_refusal(err: Exception, detail: str, overrides: list[str]) -> ConfigError | None:
+    """A command-line override Hydra cannot apply (a deletion of a schema key or of a missing
+    key, an append over an existing key, bad syntax) as one line naming the override."""
+    override = "a command-line override"
+    key = _FULL_KEY.search(detail)
+    if _NO_DELETION.search(detail) and key:
+        name = key.group(1)
+        return ConfigError(name, _written(name, overrides),
+                           f"part of the schema, so it cannot be deleted; set a value instead "
+                           f"({name}=VALUE)", override)
+    value = _DELETE_VALUE.search(detail)
+    if value and _in_schema(value.group(1)):      # Hydra compares the value before refusing
+        return _override_refusal(err, f"does not support deletion\nfull_key: {value.group(1)}",
+                                 overrides)
+    for pattern, allowed in ((_DELETE_MISSING, "no such key to delete"),
+                             (_DELETE_VALUE, "deleted only when its value matches; it is {}"),
+                             (_APPEND, "already set; drop the '+' to change it ({}=VALUE)")):
+        found = pattern.search(detail)
+        if found:
+            name = found.group(1)
+            extra = found.group(2) if pattern is _DELETE_VALUE else name
+            return ConfigError(name, _written(name, overrides), allowed.format(extra), override)
+    if type(err).__name__ == "OverrideParseException" or _PARSE.search(detail):
+        return syntax_error(overrides)
+    return None
+
+
+def syntax_error(overrides: list[str]) -> ConfigError | None:
+    """The first override Hydra's grammar refuses, as a one-line error; None if all parse."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    parser = OverridesParser.create()
+    for o in overrides:
+        try:
+            parser.parse_override(o)
+        except Exception as err:          # noqa: BLE001 - any refusal is the answer
+            problem = str(err).splitlines()[0]
+            return ConfigError(o.lstrip("+~").split("=", 1)[0], o,
+                               f"not a valid override ({problem}); write key=VALUE, "
+                               "+key=VALUE to add a key, ~key to delete one",
+                               "a command-line override")
+    return None
+
+
+def _written(key: str, overrides: list[str]) -> str | None:
+    """The override as typed that names ``key``, if one does."""
+    return next((o for o in overrides if o.lstrip("+~").split("=", 1)[0] == key), None)
+
+
+def _override_value(key: str, overrides: list[str]) -> str | None:
+    """The value an override gave ``key`` (as typed), if one did."""
+    written = _written(key, overrides) if key else None
+    return written.split("=", 1)[1] if written and "=" in written else None
+
+
+def _in_schema(key: str) -> bool:
+    """Whether ``key`` is a field of the schema's dataclasses all the way down (not a key of
+    a dictionary such as ``network.facilities.<name>``, which can be deleted)."""
+    cls: object = schema.Config
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(cls):
+            return False
+        hints = typing.get_type_hints(cls)
+        if part not in hints:
+            return False
+        cls = hints[part]
+    return True
 
 
 def check_additions(overrides: list[str], config_dir: Path) -> None:

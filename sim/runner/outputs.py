@@ -1,6 +1,8 @@
-"""The output contract: every file written atomically; ``summary.json`` last marks completion."""
+"""The output contract: every file written atomically; ``summary.json`` last marks completion,
+``INCOMPLETE`` marks a folder whose run started and has not finished (or was interrupted)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -16,6 +18,7 @@ from sim.runner.run import RunResult
 
 COMPLETE_MARKER = "summary.json"
 FAILURE_MARKER = "failed.json"
+INCOMPLETE_MARKER = "INCOMPLETE"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -63,14 +66,27 @@ def write_assumptions(rows: list[dict], out_dir: Path) -> None:
 
 
 def mark_complete(result: RunResult, out_dir: Path) -> None:
-    """Write ``summary.json``: its presence means the run directory is complete."""
+    """Write ``summary.json`` and drop ``INCOMPLETE``: the run directory is complete."""
     summary = {k: {c: _json_number(v) for c, v in row.items()}
                for k, row in result.summary.to_dict(orient="index").items()}
     write_text(Path(out_dir) / COMPLETE_MARKER, json.dumps(summary, indent=1, sort_keys=True))
+    (Path(out_dir) / INCOMPLETE_MARKER).unlink(missing_ok=True)
+
+
+def mark_incomplete(out_dir: Path, reason: str) -> None:
+    """Write ``INCOMPLETE`` (why, and when) and drop ``summary.json``: until the run finishes,
+    nothing reads this folder as a run (``is_complete``; sweeps re-run it)."""
+    out_dir = Path(out_dir)
+    write_text(out_dir / INCOMPLETE_MARKER,
+               f"{reason} ({dt.datetime.now().isoformat(timespec='seconds')}): the files in "
+               "this folder are partial; run the command again or delete the folder\n")
+    (out_dir / COMPLETE_MARKER).unlink(missing_ok=True)
 
 
 def is_complete(out_dir: Path) -> bool:
-    return (Path(out_dir) / COMPLETE_MARKER).exists()
+    """``summary.json`` is there and no ``INCOMPLETE`` marker."""
+    out_dir = Path(out_dir)
+    return (out_dir / COMPLETE_MARKER).exists() and not (out_dir / INCOMPLETE_MARKER).exists()
 
 
 def record_failure(out_dir: Path, error: str, detail: str) -> None:

@@ -5,7 +5,9 @@ import multiprocessing as mp
 import os
 import queue
 import shutil
+import signal
 import threading
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from sim.analysis.labels import kpi_range
 from sim.engine.streams import replication_seeds
 from sim.metrics.stats import summarise
 from sim.runner.events import EVENTS_DIR
@@ -46,9 +49,29 @@ def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any, out_dir: Path | No
         if progress is not None and (day + 1) % PROGRESS_EVERY == 0:
             progress.put(PROGRESS_EVERY)
     result = run_replication(cfg, rep, seed_seq, on_day, out_dir)
-    if progress is not None:
-        progress.put(None)
+    if progress is not None:              # the days since the last message: the bar ends full
+        progress.put((cfg.run.warmup_days + cfg.run.horizon_days) % PROGRESS_EVERY or None)
     return result
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which ends them (no traceback from each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_workers(pool: ProcessPoolExecutor, grace: float = 1.0) -> None:
+    """Cancel what has not started and end the worker processes at once (terminate, then
+    kill any still alive after ``grace`` seconds)."""
+    processes = list((pool._processes or {}).values())   # noqa: SLF001 - no public handle
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
@@ -75,7 +98,7 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
                          for k, v in sorted(values.items())],
                         columns=["replication", "kpi", "value"])
     series = pd.concat([ts for _, ts in results], ignore_index=True)
-    return RunResult(kpis, summarise(kpis), series, cfg)
+    return RunResult(kpis, summarise(kpis, ranges=kpi_range), series, cfg)
 
 
 def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
@@ -97,11 +120,16 @@ def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
     pumper = threading.Thread(target=pump, daemon=True) if progress else None
     if pumper:
         pumper.start()
+    pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_ignore_interrupts)
     try:
-        with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_worker, cfg, r, s, progress, out_dir)
-                       for r, s in enumerate(seeds)]
-            return [f.result() for f in futures]
+        futures = [pool.submit(_worker, cfg, r, s, progress, out_dir)
+                   for r, s in enumerate(seeds)]
+        results = [f.result() for f in futures]
+        pool.shutdown()
+        return results
+    except BaseException:             # Ctrl-C or a failed replication: end the others now
+        _end_workers(pool)
+        raise
     finally:
         done.set()
         if pumper:

@@ -1,0 +1,111 @@
+"""What ``python -m sim`` prints around a run: a header saying what runs and where its files go,
+a progress bar counting replication-days, the KPI table with units, and the elapsed time."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.analysis.format import estimate, number, plain, short_unit
+from sim.metrics.stats import MIN_REPLICATIONS
+
+
+def period(cfg: Any) -> str:
+    """``2025-01-01 – 2025-12-31 (365 days) after 30 days of warm-up``."""
+    start = dt.date.fromisoformat(str(cfg.run.start_date))
+    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    warm = cfg.run.warmup_days
+    return (f"{start} – {end} ({number(cfg.run.horizon_days, 0)} days)"
+            + (f" after {warm} days of warm-up" if warm else ", no warm-up"))
+
+
+def header(cfg: Any, out_dir: Path | str | None, workers: int,
+           choices: Mapping[str, Any] | None = None, compare: bool = False) -> str:
+    """The run's settings in a few lines: preset, city plan (``plan=``), targets, policy, today
+    and the plan when both run (``compare``), residents and scale, period, replications and
+    workers, output folder."""
+    choices = choices or {}
+    residents = sum(int(c.residents) for c in cfg.population.catchments.values())
+    scale = float(cfg.population.scale)
+    n_targets = len(cfg.targets.targets)
+    rows = [("preset", f"{cfg.get('preset') or 'none'} (network {cfg.network.name})")]
+    if choices.get("plan"):
+        rows.append(("city plan", str(choices["plan"])))
+    rows += [("targets", f"{cfg.targets.plan or cfg.targets.name} "
+                         f"({n_targets} target{'s' * (n_targets != 1)})"),
+             ("policy", str(cfg.policy.name))]
+    sc = cfg.get("scenario")
+    if compare and sc is not None:
+        rows += [("today", str(sc.today)),
+                 ("plan", f"{sc.plan}: {' '.join(sc.plan_overrides)}, same random numbers")]
+    rows += [
+        ("residents", f"{number(residents, 0)}" + ("" if scale == 1 else
+                      f" × scale {plain(scale)} = {number(residents * scale, 0)} modelled")),
+        ("period", period(cfg)),
+        ("replications", f"{cfg.run.replications} on {workers} worker{'s' * (workers != 1)}, "
+                         f"seed {cfg.run.seed}"),
+    ]
+    if out_dir is not None:
+        rows.append(("output", str(out_dir)))
+    return "\n".join(f"{name:<13}{value}" for name, value in rows)
+
+
+def progress(scenarios: Sequence[Any], desc: str, enabled: bool = True) -> tqdm:
+    """A bar over every replication's simulated days (warm-up included) of the scenarios run
+    one after the other (today, and the plan when both run), saying what it counts."""
+    total = sum(c.run.replications * (c.run.warmup_days + c.run.horizon_days) for c in scenarios)
+    return tqdm(total=total, desc=desc, disable=not enabled, file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} "
+                           "replication-days [{elapsed}<{remaining}]")
+
+
+def kpi_table(summary: pd.DataFrame, names: list[str] | tuple[str, ...]) -> str:
+    """KPIs with mean, 95% CI and unit; footnotes for clipped intervals and too few
+    replications (``summary`` as ``summary.csv``; ``ci_note`` optional)."""
+    rows = [k for k in names if k in summary.index]
+    if not rows:
+        return ""
+    cells = []
+    for k in rows:
+        r = summary.loc[k]
+        mean, ci = estimate(r["mean"], r["ci_low"], r["ci_high"])
+        clipped = str(r.get("ci_note", "") or "").startswith("clipped")
+        cells.append((k, mean, ci + ("*" if clipped else ""), short_unit(k)))
+    w = [max(len(c[i]) for c in cells + [("KPI", "mean", "95% CI", "unit")]) for i in range(4)]
+    lines = [f"{'KPI':<{w[0]}}  {'mean':>{w[1]}}  {'95% CI':<{w[2]}}  unit"]
+    lines += [f"{k:<{w[0]}}  {m:>{w[1]}}  {ci:<{w[2]}}  {u}".rstrip() for k, m, ci, u in cells]
+    if any(c[2].endswith("*") for c in cells):
+        lines.append("* clipped at the quantity's limit: a wait, count or rate is never below 0, "
+                     "a share never above 1")
+    note = replications_note(summary)
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def replications_note(summary: pd.DataFrame, what: str = "intervals") -> str | None:
+    """``no intervals: 1 replication; ...`` when the run has too few replications for
+    intervals (``what``) and verdicts; None otherwise."""
+    if "n" not in summary or not len(summary):
+        return None
+    n = summary["n"].max()
+    if pd.isna(n) or n == 0 or n >= MIN_REPLICATIONS:
+        return None
+    one = what.rstrip("s")
+    return (f"no {what}: {int(n)} replication; {'an' if one[0] in 'aeiou' else 'a'} {one} needs "
+            f"at least {MIN_REPLICATIONS} (run.replications={MIN_REPLICATIONS} or more)")
+
+
+def elapsed(started: float) -> str:
+    """``finished in 3 min 23 s`` since ``started`` (``time.monotonic()``)."""
+    s = time.monotonic() - started
+    if s < 60:
+        return f"finished in {s:.1f} s"
+    h, rest = divmod(int(round(s)), 3600)
+    m, sec = divmod(rest, 60)
+    return f"finished in {f'{h} h ' if h else ''}{m} min {sec} s"
