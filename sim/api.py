@@ -25,7 +25,7 @@ from sim.config.assumptions import assumptions
 from sim.config.design import derive
 from sim.config.explain import check_additions, explain
 from sim.runner.outputs import mark_complete, mark_incomplete, write_assumptions, write_data
-from sim.runner.run import RunResult, run_replications
+from sim.runner.run import RunResult, run_scenarios
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("network", "population", "demand", "policy", "targets", "observed", "run")
@@ -108,14 +108,21 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
                plan: tuple[DictConfig, Mapping[str, str]] | None = None) -> RunResult:
     """Validate, simulate every replication, and write the output contract if ``out_dir``.
 
-    With ``plan`` (``plan_of``), the run is today and the plan runs after it on the same seeds
-    (common random numbers) into ``out_dir/plan``; the scorecard judges the plan against today."""
+    With ``plan`` (``plan_of``), the run is today and the plan is simulated beside it on the
+    same seeds (common random numbers, one pool of workers) into ``out_dir/plan``; the
+    scorecard judges the plan against today."""
     out = None if out_dir is None else Path(out_dir)
-    result = _simulate(cfg, out, sources, tick, mark=out)
-    tested = result
+    scenarios = [(_prepared(cfg, sources), sources, out)]
     if plan is not None:
-        tested = result.plan = _simulate(plan[0], None if out is None else out / PLAN_DIR,
-                                         plan[1], tick)
+        scenarios.append((_prepared(*plan), plan[1], None if out is None else out / PLAN_DIR))
+    if out is not None:                 # not a run until mark_complete (Ctrl-C, a crash)
+        mark_incomplete(out, "this run started and has not finished")
+    results = run_scenarios([(c, o) for c, _, o in scenarios], tick)
+    for (c, src, o), r in zip(scenarios, results):
+        _write_scenario(r, o, src)
+    result = results[0]
+    tested = result.plan = results[-1] if plan is not None else None
+    tested = tested or result
     result.observed = reproduced(result.summary, result.config.observed)
     today = (result.kpis, single_year(result.config)) if plan is not None else (None, None)
     result.scorecard = scorecard(tested.kpis, tested.config.targets, single_year(tested.config),
@@ -132,24 +139,25 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     return result
 
 
-def _simulate(cfg: DictConfig, out: Path | None, sources: Mapping[str, str] | None,
-              tick: Callable[[int], None] | None, mark: Path | None = None) -> RunResult:
-    """One scenario: validated, derived, simulated; its data, assumptions and standard figures
-    written to ``out`` (the report and completion marker are the caller's); ``mark``, the run
-    folder, is marked INCOMPLETE once the config is valid."""
+def _prepared(cfg: DictConfig, sources: Mapping[str, str] | None) -> DictConfig:
+    """A scenario's config validated, with its derived values (sessions, design point, planned
+    staffing) applied: what the run uses and records."""
     validate(cfg, sources)
-    cfg = derive(cfg, sources)          # sessions, design point and planned staffing, recorded
-    if mark is not None:                # not a run until mark_complete (Ctrl-C, a crash)
-        mark_incomplete(mark, "this run started and has not finished")
-    result = run_replications(cfg, tick, out)
-    if out is not None:
-        write_data(result, out)
-        write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
-        if cfg.run.figures:
-            from sim.analysis.plots import standard_figures
-            standard_figures(out, cfg.report.lang)
-        result.out_dir = out
-    return result
+    return derive(cfg, sources)
+
+
+def _write_scenario(result: RunResult, out: Path | None,
+                    sources: Mapping[str, str] | None) -> None:
+    """A scenario's data, assumptions and standard figures in ``out`` (the report and the
+    completion marker are the run's)."""
+    if out is None:
+        return
+    write_data(result, out)
+    write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
+    if result.config.run.figures:
+        from sim.analysis.plots import standard_figures
+        standard_figures(out, result.config.report.lang)
+    result.out_dir = out
 
 
 def config_files(sources: Mapping[str, str]) -> list[str]:

@@ -154,3 +154,17 @@ def test_a_patient_who_gives_up_leaves(small, monkeypatch, etype, policy):
     later_steps = col["s_t"][steps] >= gave_up_at[col["s_episode"][steps]]
     later_visits = col["v_t"] >= gave_up_at[col["v_episode"]]
     assert not later_steps.any() and not later_visits.any()
+
+
+def test_today_and_the_plan_run_together_as_each_alone(small, tmp_path):
+    """A preset's two scenarios share one pool of workers and the same seeds: each equals its
+    own run, and the plan's folder holds its outputs beside today's."""
+    both = [o for o in small if not o.startswith("scenario.")] + ["run.workers=2"]
+    r = simulate(both, out_dir=tmp_path)
+    assert r.plan is not None and r.plan.config.policy.name == "plan_2027"
+    today = simulate(small)
+    plan = simulate(small + ["policy=plan_2027", "run.start_date=2027-01-01"])
+    assert r.kpis.equals(today.kpis) and r.plan.kpis.equals(plan.kpis)
+    assert (tmp_path / "plan" / "summary.csv").exists() and (tmp_path / "summary.json").exists()
+    card = r.scorecard.set_index("target")
+    assert card["today_mean"].notna().any() and card["diff_mean"].notna().any()

@@ -78,22 +78,54 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
                      out_dir: str | Path | None = None) -> RunResult:
     """Run ``run.replications`` replications (in parallel when ``run.workers`` allows); with
     ``run.events``, each streams its rows to ``out_dir/events.parquet/`` (emptied first)."""
-    seeds = replication_seeds(cfg.run.seed, cfg.run.replications)
-    n_workers = workers_for(cfg)
+    return run_scenarios([(cfg, out_dir)], tick)[0]
+
+
+def run_scenarios(scenarios: list[tuple[Any, str | Path | None]],
+                  tick: Callable[[int], None] | None = None) -> list[RunResult]:
+    """Each scenario's replications, all in one pool of ``run.workers`` (the first scenario's),
+    so today's and the plan's keep every core busy to the end; results as ``run_replications``."""
+    jobs = []                                  # (cfg, replication, seed, out_dir)
+    for cfg, out_dir in scenarios:
+        out = _prepare(cfg, out_dir)
+        jobs += [(cfg, r, s, out)
+                 for r, s in enumerate(replication_seeds(cfg.run.seed, cfg.run.replications))]
+    n_workers = workers_for(scenarios[0][0], len(jobs))
+    if n_workers == 1:
+        on_day = (lambda d: tick(1)) if tick else None
+        results = [run_replication(cfg, r, s, on_day, out) for cfg, r, s, out in jobs]
+    else:
+        results = _parallel(jobs, n_workers, tick)
+    out, k = [], 0
+    for cfg, _ in scenarios:
+        n = cfg.run.replications
+        out.append(_result(cfg, results[k:k + n]))
+        k += n
+    return out
+
+
+def workers_for(cfg: Any, jobs: int | None = None) -> int:
+    """``run.workers``, 0 meaning every core, never more than the replications (``jobs``)."""
+    n = cfg.run.workers or os.cpu_count() or 1
+    return max(1, min(n, cfg.run.replications if jobs is None else jobs))
+
+
+def _prepare(cfg: Any, out_dir: str | Path | None) -> Path | None:
+    """The scenario's output folder, cleared of a killed run's log scratch and old event parts."""
     out_dir = None if out_dir is None else Path(out_dir)
     if out_dir is not None:                   # logs of a run killed in this folder before
         shutil.rmtree(out_dir / SCRATCH_DIR, ignore_errors=True)
     if cfg.run.events:
         if out_dir is None:
             warnings.warn("run.events is on but the run has no output directory: no event log",
-                          stacklevel=2)
+                          stacklevel=3)
         else:
             shutil.rmtree(out_dir / EVENTS_DIR, ignore_errors=True)   # parts of an older run
-    if n_workers == 1:
-        results = [run_replication(cfg, r, s, (lambda d: tick(1)) if tick else None, out_dir)
-                   for r, s in enumerate(seeds)]
-    else:
-        results = _parallel(cfg, seeds, n_workers, tick, out_dir)
+    return out_dir
+
+
+def _result(cfg: Any, results: list) -> RunResult:
+    """Tidy KPIs, their summary and the daily series of one scenario's replications."""
     kpis = pd.DataFrame([(r, k, v) for r, (values, _) in enumerate(results)
                          for k, v in sorted(values.items())],
                         columns=["replication", "kpi", "value"])
@@ -101,8 +133,7 @@ def run_replications(cfg: Any, tick: Callable[[int], None] | None = None,
     return RunResult(kpis, summarise(kpis, ranges=kpi_range), series, cfg)
 
 
-def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
-              out_dir: Path | None) -> list:
+def _parallel(jobs: list, n_workers: int, tick: Callable | None) -> list:
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     manager = ctx.Manager() if tick else None
     progress = manager.Queue() if manager else None
@@ -122,8 +153,8 @@ def _parallel(cfg: Any, seeds: list, n_workers: int, tick: Callable | None,
         pumper.start()
     pool = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_ignore_interrupts)
     try:
-        futures = [pool.submit(_worker, cfg, r, s, progress, out_dir)
-                   for r, s in enumerate(seeds)]
+        futures = [pool.submit(_worker, cfg, r, s, progress, out)
+                   for cfg, r, s, out in jobs]
         results = [f.result() for f in futures]
         pool.shutdown()
         return results
