@@ -23,7 +23,9 @@ TOLERANCE = 0.05      # a shift smaller than 5% of the full-scale value is not w
 
 def shifts(summary: pd.DataFrame) -> pd.DataFrame:
     """Per KPI and reduced scale: full-scale mean, the scale's mean, the relative shift and
-    ``sensitive`` (the shift exceeds both CIs' half-widths summed and 5% of the value)."""
+    ``sensitive`` (the shift exceeds both CIs' half-widths summed and 5% of the value); totals
+    that shrink with the residents (relative shift ≈ scale − 1: arrivals, costs) are
+    ``proportional``, expected, not sensitive."""
     ok = summary[summary.status == "complete"].copy()
     ok["scale"] = ok.overrides.map(lambda o: float(re.search(r"population\.scale=([\d.]+)",
                                                             o).group(1)))
@@ -38,10 +40,12 @@ def shifts(summary: pd.DataFrame) -> pd.DataFrame:
             shift = s["mean"] - f["mean"]
             noise = (f.ci_high - f.ci_low + s.ci_high - s.ci_low) / 2
             rel = shift / abs(f["mean"]) if f["mean"] else np.inf if shift else 0.0
-            sensitive = abs(shift) > noise and abs(rel) > TOLERANCE
-            rows.append((kpi, scale, f["mean"], s["mean"], rel, bool(sensitive)))
+            proportional = abs(rel - (scale - 1.0)) < TOLERANCE
+            sensitive = abs(shift) > noise and abs(rel) > TOLERANCE and not proportional
+            rows.append((kpi, scale, f["mean"], s["mean"], rel, bool(sensitive),
+                         bool(proportional)))
     return pd.DataFrame(rows, columns=["kpi", "scale", "full_mean", "mean", "relative_shift",
-                                       "sensitive"]).sort_values(["kpi", "scale"])
+                                       "sensitive", "proportional"]).sort_values(["kpi", "scale"])
 
 
 def main(sweep: str) -> None:
@@ -55,7 +59,9 @@ def main(sweep: str) -> None:
         cells = [f"{wide.loc[kpi, s]:+.0%}" if s in wide.columns and np.isfinite(
             wide.loc[kpi, s]) else "–" for s in (0.1, 0.2)]
         print(f"| `{kpi}` | {full[kpi]:.4g} | {cells[0]} | {cells[1]} |")
-    print(f"\n{int(flagged.sum())} of {len(flagged)} KPIs move with scale; written {OUT}")
+    totals = table.groupby("kpi")["proportional"].all()
+    print(f"\n{int(flagged.sum())} of {len(flagged)} KPIs move with scale; totals that shrink "
+          f"with the residents: {', '.join(totals[totals].index)}; written {OUT}")
 
 
 if __name__ == "__main__":
