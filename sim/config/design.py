@@ -16,7 +16,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
 
-from sim.config.validate import ConfigError, validate
+from sim.config.validate import ConfigError, session_servers_of, validate
 
 # Planned density -> (services it counts, residents per unit). Mirrors what the KPIs count
 # (sim/runner/replication.py ``density``): every `gp` service, and every `beds` and `rehab_beds`
@@ -66,14 +66,14 @@ def derive(cfg: DictConfig, sources: Mapping[str, str] | None = None) -> DictCon
 
 def session_servers(cfg: Any) -> dict[str, int]:
     """``{services key's servers: n}`` for services staffed by ``in_session``: the facility's
-    physicians in session there, ``round(physicians × in_session)`` (at least 1 when positive)."""
+    physicians in session there, ``round(physicians × in_session)`` (at least 1 when positive;
+    the validator accepts this value beside ``in_session``)."""
     out = {}
     for fid, f in cfg.network.facilities.items():
         for sid, s in f.services.items():
             if s.in_session is not None:
-                n = f.physicians * s.in_session
                 out[f"network.facilities.{fid}.services.{sid}.servers"] = \
-                    max(1, round(n)) if n > 0 else 0
+                    session_servers_of(f.physicians, s.in_session)
     return out
 
 

@@ -28,6 +28,13 @@ class ConfigError(ValueError):
         super().__init__(f"{key} = {value!r}: {allowed}{where}")
 
 
+def session_servers_of(physicians: int, in_session: float) -> int:
+    """Servers of a service staffed by ``in_session``: the facility's physicians in session,
+    rounded, at least one when any are."""
+    n = physicians * in_session
+    return max(1, round(n)) if n > 0 else 0
+
+
 class _Checker:
     def __init__(self, cfg: Any, sources: Mapping[str, str]):
         self.cfg = cfg
@@ -192,7 +199,8 @@ class _Checker:
         if f.physicians is None:
             self.fail(f"{key}.physicians", None, f"{skey}.in_session needs the facility's "
                       "physicians (headcount)")
-        if s.servers is not None:
+        derived = session_servers_of(f.physicians or 0, s.in_session)
+        if s.servers is not None and s.servers != derived:   # derive() writes the derived value
             self.fail(f"{skey}.servers", s.servers, "give servers or in_session, not both")
 
     def population(self) -> None:
