@@ -13,7 +13,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import IntervalSweep
 from omegaconf import OmegaConf
 
-from sim.analysis.calibration import objective
+from sim.analysis.calibration import band_objective
 from sim.api import CONFIG_DIR, compose_config, run_config
 from sim.config import register_configs, validate
 from sim.config.design import derive
@@ -131,15 +131,17 @@ def test_the_baoshui_counterfactual_networks_validate_and_remove_their_openings(
                 assert s.servers == plan[fid].services[sid].servers, (network, fid, sid)
 
 
-def _calibration_config(tiny: list[str]):
-    """calibrate_jinghai's run config. Without the optuna plugin (the CI installs only .[test])
-    Hydra cannot compose it, so its body is merged by hand onto its preset, as Hydra would."""
+def _calibration_config(name: str, tiny: list[str]):
+    """A calibration experiment's run config. Without the optuna plugin (the CI installs only
+    .[test]) Hydra cannot compose it, so its body is merged by hand onto its preset, as Hydra
+    would."""
     if importlib.util.find_spec("optuna") is not None:
-        return compose_config(["experiment=calibrate_jinghai", *tiny])
-    body = OmegaConf.load(CONFIG_DIR / "experiment" / "calibrate_jinghai.yaml")
+        return compose_config([f"experiment={name}", *tiny])
+    body = OmegaConf.load(CONFIG_DIR / "experiment" / f"{name}.yaml")
+    preset = next(d for d in body.defaults if "/preset" in str(d))["override /preset"]
     for key in ("defaults", "hydra"):
         body.pop(key)
-    cfg, sources = compose_config(["preset=jinghai_2020", "policy=baseline"])
+    cfg, sources = compose_config([f"preset={preset}", "policy=baseline"])
     OmegaConf.set_struct(cfg, False)          # Hydra merges an experiment's new dict keys so too
     cfg = OmegaConf.merge(cfg, body, OmegaConf.from_dotlist(tiny))
     OmegaConf.set_struct(cfg, True)
@@ -147,19 +149,19 @@ def _calibration_config(tiny: list[str]):
 
 
 @pytest.mark.slow
-def test_the_calibration_experiment_fits_real_kpis_on_a_tiny_run():
-    """The observed KPIs are KPIs a run reports, the objective on them is finite, and the search
-    varies existing keys, with one bypass probability for minor and chronic care."""
-    cfg, sources = _calibration_config(["population.scale=0.02", "run.warmup_days=1",
-                                        "run.horizon_days=3", "run.replications=2",
-                                        "run.workers=1"])
-    assert cfg.experiment == "calibrate_jinghai" and cfg.preset == "jinghai_2020"
-    assert set(cfg.calibration.observed) == {"visits_per_resident_year", "primary_visit_share"}
-    assert cfg.policy.bypass.chronic == cfg.policy.bypass.minor       # one bypass parameter
+@pytest.mark.parametrize("name, preset", [("calibrate_jinghai", "jinghai_2020"),
+                                          ("calibrate_dongli", "dongli")])
+def test_the_calibration_experiments_fit_the_observed_bands_on_a_tiny_run(name, preset):
+    """Each fits its preset's observed bands (calibration.bands) on today alone; the objective
+    on a run is finite, and the search varies existing keys."""
+    cfg, sources = _calibration_config(name, ["population.scale=0.02", "run.warmup_days=1",
+                                              "run.horizon_days=3", "run.replications=2",
+                                              "run.workers=1"])
+    assert cfg.experiment == name and cfg.preset == preset and cfg.calibration.bands
+    assert not cfg.scenario.compare and len(cfg.observed.figures) >= 4
     result = run_config(cfg, None, sources)
-    value = objective(result.summary, cfg)
-    assert math.isfinite(value) and value > 0
-    params = OmegaConf.load(CONFIG_DIR / "experiment" / "calibrate_jinghai.yaml") \
-        .hydra.sweeper.params
+    value = band_objective(result.summary, cfg.observed, ("beds_per_1000", "gps_per_10k"))
+    assert math.isfinite(value) and value >= 0
+    params = OmegaConf.load(CONFIG_DIR / "experiment" / f"{name}.yaml").hydra.sweeper.params
     for key in params:
         assert OmegaConf.select(cfg, key, default=None) is not None, key
