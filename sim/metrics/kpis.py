@@ -366,7 +366,8 @@ def flows(m: Measures) -> dict[str, Part]:
     facility. flow_emergency: emergency-pathway arrivals at an emergency department, of which
     flow_ambulance came by ambulance. flow_refer_out: group-hospital patients sent on to a
     city-level hospital. flow_onward: patients a family doctor sent on to a hospital without a
-    formal referral (they present as self-referred). flow_admit: admissions to any hospital, of which flow_admit_emergency
+    formal referral (they present as self-referred). flow_admit: admissions to any hospital, of
+    which flow_admit_emergency
     from the emergency pathway. flow_discharge_home: stays that end at home (the others end
     in a down-referral or a home bed). flow_followup: family-doctor visits after a
     discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).

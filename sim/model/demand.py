@@ -1,9 +1,10 @@
 """Episode arrivals: a non-homogeneous Poisson process per (cohort, episode type), drawn per day.
 
 For each day the count of every stream is Poisson with that day's mean (annual rate × weekday
-factor × calendar factor: month and public holidays); arrival times within the day follow the hourly profile (piecewise constant). This is an
-exact NHPP sample for a piecewise-constant intensity, vectorised over all streams, so arrivals
-cost no SimPy process of their own and are identical across policies (common random numbers).
+factor × calendar factor: month and public holidays); arrival times within the day follow the
+hourly profile (piecewise constant). This is an exact NHPP sample for a piecewise-constant
+intensity, vectorised over all streams, so arrivals cost no SimPy process of their own and are
+identical across policies (common random numbers).
 """
 from __future__ import annotations
 
