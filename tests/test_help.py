@@ -34,6 +34,7 @@ def _section(text: str, title: str) -> list[str]:
     return lines[start + 1:end]
 
 
+@pytest.mark.slow
 def test_help_says_what_the_tool_is_and_is_short(help_text):
     lines = help_text.splitlines()
     assert lines[0].startswith("medgroup-sim: does a district's medical-group plan reach")
@@ -43,6 +44,7 @@ def test_help_says_what_the_tool_is_and_is_short(help_text):
         assert any(line.startswith(title) for line in lines), title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group, title", [("preset", "Presets"), ("policy", "Policies"),
                                           ("plan", "Plans"), ("experiment", "Experiments")])
 def test_help_lists_every_config_of_its_groups_with_a_description(help_text, group, title):
@@ -52,6 +54,7 @@ def test_help_lists_every_config_of_its_groups_with_a_description(help_text, gro
         assert len(line.split(maxsplit=1)) == 2, f"{line!r} has no description"
 
 
+@pytest.mark.slow
 def test_help_shows_ten_examples_that_compose(help_text):
     from sim.cli import precheck
     examples = [line.strip() for line in _section(help_text, "Examples")]
@@ -61,6 +64,7 @@ def test_help_shows_ten_examples_that_compose(help_text):
         precheck(shlex.split(command)[3:])                  # raises ConfigError if it would fail
 
 
+@pytest.mark.slow
 def test_help_says_where_outputs_go(help_text):
     outputs = " ".join(_section(help_text, "Outputs"))
     assert "results/runs/<date>/<time>_<preset>_<policy>/" in outputs

@@ -83,6 +83,7 @@ def _assert_stopped(proc: subprocess.Popen, seconds: float, err: str) -> None:
     assert _session(proc.pid) == [], "worker processes left running"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("whole_group", [True, False], ids=["terminal", "kill-INT"])
 def test_ctrl_c_stops_at_once_ends_workers_and_removes_the_run_folder(tmp_path, whole_group):
     proc = _start(tmp_path)
@@ -93,6 +94,7 @@ def test_ctrl_c_stops_at_once_ends_workers_and_removes_the_run_folder(tmp_path, 
     assert not [p for p in tmp_path.rglob("*") if p.is_file()], "files left behind"
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_folder_that_was_there_marks_it_incomplete_and_compare_skips_it(tmp_path):
     folder = tmp_path / "runs" / "mine"
     folder.mkdir(parents=True)

@@ -47,6 +47,7 @@ def test_deleting_a_key_of_a_dictionary_is_still_allowed():
     assert "wanxin_st2" not in cfg.network.facilities
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["~policy.adherence"], ["-m", "~policy.adherence"],
                                   ["policy.adherence"], ["policy.adherence=${oops}"]])
 def test_cli_refuses_in_one_line_with_exit_2_and_writes_nothing(tmp_path, args):
