@@ -56,7 +56,9 @@ def test_a_design_point_lands_in_range_and_in_the_config_and_the_input_is_untouc
     for key, (lo, hi) in RANGES.items():
         assert lo <= values[key] <= hi
         assert OmegaConf.select(out, key) == pytest.approx(values[key])
-    assert cfg.policy.adherence == 0.5 and cfg.policy.bypass.minor == 0.4   # baseline kept
+    base, _ = _default()
+    assert cfg.policy.adherence == base.policy.adherence                    # input untouched
+    assert cfg.policy.bypass.minor == base.policy.bypass.minor
     assert out.policy.bypass.chronic == cfg.policy.bypass.chronic           # other keys kept
 
 
@@ -74,8 +76,8 @@ def test_an_integer_key_gets_a_rounded_value():
     assert isinstance(out.policy.slots.max_days, int) and 30 <= out.policy.slots.max_days <= 120
 
 
-def test_no_design_and_no_staffing_leaves_the_config_as_it_is():
-    cfg, sources = _default()
+def test_no_design_no_staffing_and_no_sessions_leave_the_config_as_it_is():
+    cfg, sources = compose_config(["preset=jinghai_2020"])     # servers given, not in_session
     assert derive(cfg, sources) is cfg
 
 
@@ -122,8 +124,8 @@ def test_staffing_lands_the_run_on_the_planned_density(scale):
 def test_staffing_scales_schedule_steps_and_hits_the_density_on_the_last_day(start, step_counted):
     """空港医院's beds step from 320 to 420 on 2026-11-01 (network/baoshui.yaml); 临港医院 opens
     in 2027. The density is exact on the run's last day, with or without the step by then."""
-    base_cfg, _ = compose_config(["preset=baoshui"])
-    result, residents = _density_run(["preset=baoshui", "targets=none",
+    base_cfg, _ = compose_config(["preset=baoshui", "network=baoshui"])
+    result, residents = _density_run(["preset=baoshui", "network=baoshui", "targets=none",
                                       f"run.start_date={start}", "run.horizon_days=14",
                                       "network.staffing.beds_per_1000=4"])
     assert result.summary.loc["beds_per_1000", "mean"] * residents / 1e3 \

@@ -39,6 +39,9 @@ def test_flows_are_consistent_with_the_episodes_started():
              if name.startswith("flow_") or name.endswith("_per_10k")}
     # every care episode has exactly one first contact (all facilities are open)
     assert count["flow_first_primary"] + count["flow_first_hospital"] == started["care"] > 1000
+    assert count["flow_refill"] == started["refill"] > 1000     # repeat prescriptions: either
+    # patients sent on start at a primary consultation or a follow-up, formally or not
+    assert 0 < count["flow_onward"] and 0 < count["up_referrals_per_10k"]
     # every emergency episode reaches an emergency department, some by ambulance
     assert count["flow_emergency"] == started["emergency"] > 0
     assert 0 < count["flow_ambulance"] <= count["flow_emergency"]

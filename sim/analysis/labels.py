@@ -135,6 +135,7 @@ KPIS: dict[str, tuple[str, str, str]] = {
     "flow_left": ("Left unserved", "未获服务离开", "per_10k_year"),
     "flow_onward": ("Sent on to a hospital without a formal referral", "未经正式转诊转往医院",
                     "per_10k_year"),
+    "flow_refill": ("Repeat prescriptions", "慢病续方就诊", "per_10k_year"),
 }
 
 KINDS = {

@@ -363,28 +363,26 @@ def flows(m: Measures) -> dict[str, Part]:
 
     flow_first_primary / flow_first_hospital: care episodes whose first contact is a primary
     facility / a hospital (group or city-level); they sum to the care episodes that found an open
-    facility. flow_emergency: emergency-pathway arrivals at an emergency department, of which
-    flow_ambulance came by ambulance. flow_refer_out: group-hospital patients sent on to a
-    city-level hospital. flow_onward: patients a family doctor sent on to a hospital without a
-    formal referral (they present as self-referred). flow_admit: admissions to any hospital, of
-    which flow_admit_emergency
-    from the emergency pathway. flow_discharge_home: stays that end at home (the others end
-    in a down-referral or a home bed). flow_followup: family-doctor visits after a
-    discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+    facility. flow_refill: repeat prescriptions (at either). flow_emergency: emergency-pathway
+    arrivals at an emergency department, of which flow_ambulance came by ambulance.
+    flow_refer_out: group-hospital patients sent on to a city-level hospital. flow_onward:
+    patients a family doctor sent on to a hospital without a formal referral (they present as
+    self-referred). flow_admit: admissions to any hospital, of which flow_admit_emergency from
+    the emergency pathway. flow_discharge_home: stays that end at home (the others end in a
+    down-referral or a home bed). flow_followup: family-doctor visits after a discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
     The diagram's other arrows are KPIs defined above: up_referrals_per_10k,
     teleconsults_per_10k, remote_diagnoses_per_10k, down_referrals_per_10k, home_beds_per_10k.
     """
     step, etype = m.steps["step"], m.steps["etype"]
-    first_h = step == FIRST_HOSPITAL
-    care_h = first_h.copy()
-    care_h[first_h] = m.care_type[etype[first_h]]
-    emergency_h = first_h.copy()
-    emergency_h[first_h] = m.emergency_type[etype[first_h]]
+    first = (step == FIRST_PRIMARY) | (step == FIRST_HOSPITAL)
+    care, emergency = np.zeros_like(first), np.zeros_like(first)
+    care[first], emergency[first] = m.care_type[etype[first]], m.emergency_type[etype[first]]
     admit = step == ADMIT
     out = {
-        "flow_first_primary": m.n_steps(FIRST_PRIMARY),
-        "flow_first_hospital": np.count_nonzero(care_h),
-        "flow_emergency": np.count_nonzero(emergency_h),
+        "flow_first_primary": np.count_nonzero(care & (step == FIRST_PRIMARY)),
+        "flow_first_hospital": np.count_nonzero(care & (step == FIRST_HOSPITAL)),
+        "flow_emergency": np.count_nonzero(emergency),
+        "flow_refill": np.count_nonzero(first & ~care & ~emergency),
         "flow_onward": m.n_steps(ONWARD),
         "flow_ambulance": m.n_steps(AMBULANCE),
         "flow_refer_out": m.n_steps(REFER_OUT),
