@@ -14,7 +14,7 @@ from sim.config.design import apportion, derive, design_values
 RANGES = {"policy.adherence": [0.2, 0.9], "policy.bypass.minor": [0.1, 0.6],
           "demand.episodes.complex.p_refer_up": [0.2, 0.6]}
 TINY = ["run.warmup_days=0", "run.horizon_days=1", "run.replications=1", "run.workers=1",
-        "run.progress=false", "run.figures=false"]
+        "run.progress=false", "run.figures=false", "scenario.compare=false"]
 
 
 _BASE = {}

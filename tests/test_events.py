@@ -25,7 +25,8 @@ COLUMNS = ["replication", "episode", "t", "date", "facility", "service", "step",
 # reviews that patients leave after a minute's wait (so some episodes end unserved)
 LONG = ["population.scale=0.02", "run.warmup_days=10", "run.horizon_days=45",
         "run.start_date=2025-12-10", "run.replications=2", "run.workers=1",
-        "run.progress=false", "run.figures=false", "demand.episodes.chronic_review.max_wait=1"]
+        "run.progress=false", "run.figures=false", "demand.episodes.chronic_review.max_wait=1",
+        "scenario.compare=false"]
 
 
 @pytest.fixture(autouse=True)

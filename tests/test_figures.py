@@ -32,7 +32,7 @@ def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run")
     simulate(["population.scale=0.02", "run.warmup_days=3", "run.horizon_days=14",
               "run.replications=2", "run.workers=1", "run.progress=false", "run.figures=true",
-              "report.lang=zh", "policy=down_referral"], out_dir=out)
+              "report.lang=zh", "policy=down_referral", "scenario.compare=false"], out_dir=out)
     return out
 
 

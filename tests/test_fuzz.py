@@ -86,7 +86,7 @@ def scenarios(draw) -> tuple[dict, list[str]]:
                  f"run.warmup_days={draw(st.integers(0, 3))}",
                  f"run.horizon_days={draw(st.integers(3, 10))}",
                  "run.replications=1", "run.workers=1", "run.progress=false",
-                 "run.figures=false", "population.scale=1.0"]
+                 "run.figures=false", "population.scale=1.0", "scenario.compare=false"]
     return {"network": network, "catchments": catchments}, overrides
 
 

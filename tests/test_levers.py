@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow       # every test here runs paired scenarios (som
 
 # 2% of Dongli for four weeks, 4 paired replications: a few seconds per scenario
 BASE = ["population.scale=0.02", "run.warmup_days=5", "run.horizon_days=28",
-        "run.replications=4", "run.workers=1", "run.progress=false", "run.figures=false"]
+        "run.replications=4", "run.workers=1", "run.progress=false", "run.figures=false",
+        "scenario.compare=false"]
 
 
 def _kpis(overrides: list[str]) -> pd.DataFrame:
@@ -216,7 +217,7 @@ def test_patients_who_respond_to_waits_turn_to_primary_care_when_hospitals_queue
     slow = ["network.facilities.dongli_hospital.services.outpatient.service_time.mean=9"]
     normal, queued = kpis("policy=choice"), kpis("policy=choice", *slow)
     assert queued["wait_mean_hospital_outpatient"].mean() > \
-        2 * normal["wait_mean_hospital_outpatient"].mean()          # the queue is really longer
+        1.5 * normal["wait_mean_hospital_outpatient"].mean()        # the queue is really longer
     assert_moves("primary_first_contact", normal, queued, +1)
     # without the choice model first contact does not depend on waits at all
     pd.testing.assert_series_equal(kpis()["primary_first_contact"],
