@@ -133,7 +133,7 @@ KPIS: dict[str, tuple[str, str, str]] = {
     "flow_discharge_home": ("Discharged home", "出院回家", "per_10k_year"),
     "flow_followup": ("Follow-up by the family doctor", "家庭医生随访", "per_10k_year"),
     "flow_left": ("Left unserved", "未获服务离开", "per_10k_year"),
-    "flow_onward": ("Sent on to a hospital without a formal referral", "未经正式转诊转往医院",
+    "flow_onward": ("Sent on without a formal referral", "未经正式转诊转往医院",
                     "per_10k_year"),
     "flow_refill": ("Repeat prescriptions", "慢病续方就诊", "per_10k_year"),
 }
