@@ -26,7 +26,7 @@ UNITS = {
     "cny_year": ("CNY per year", "元/年"),
     "cny_resident_year": ("CNY per resident per year", "元/人/年"),
     "patients": ("patients (whole run, modelled)", "人次（全程，模型规模）"),
-    "residents": ("residents (modelled)", "人（模型规模）"),
+    "residents": ("residents of the district", "人（全区）"),
 }
 
 # The values a KPI can take (its 95% CI is clipped to them, sim.metrics.stats): shares lie in
