@@ -16,7 +16,8 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
 
-from sim.config.validate import ConfigError, session_servers_of, validate
+from sim.config.schema import session_servers_of
+from sim.config.validate import ConfigError, validate
 
 # Planned density -> (services it counts, residents per unit). Mirrors what the KPIs count
 # (sim/runner/replication.py ``density``): every `gp` service, and every `beds` and `rehab_beds`

@@ -53,6 +53,13 @@ class ServiceConfig:
     schedule: List[CapacityStep] = field(default_factory=list)
 
 
+def session_servers_of(physicians: int, in_session: float) -> int:
+    """Servers of a service staffed by ``in_session``: the facility's physicians in session,
+    rounded, at least one when any are."""
+    n = physicians * in_session
+    return max(1, round(n)) if n > 0 else 0
+
+
 @dataclass
 class FacilityConfig:
     """A facility of the medical group (or outside it: ``kind: external``)."""

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 from sim.config.schema import (AGE_BANDS, COMPARISONS, EPISODE_BASES, FACILITY_KINDS,
                                GATEKEEPING_MODES, LANGS, OBSERVED_SCOPES, OBSERVED_TAGS, PATHWAYS,
                                PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TARGET_SOURCES, TARGET_TYPES,
-                               TIERS)
+                               TIERS, session_servers_of)
 from sim.engine.dists import DISTS, UNITS
 
 SUM_TOL = 1e-6
@@ -26,13 +26,6 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed, self.source = key, value, allowed, source
         where = f" (in {source})" if source else ""
         super().__init__(f"{key} = {value!r}: {allowed}{where}")
-
-
-def session_servers_of(physicians: int, in_session: float) -> int:
-    """Servers of a service staffed by ``in_session``: the facility's physicians in session,
-    rounded, at least one when any are."""
-    n = physicians * in_session
-    return max(1, round(n)) if n > 0 else 0
 
 
 class _Checker:

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import simpy
 
+from sim.config.schema import session_servers_of
 from sim.engine.dists import sampler
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import Streams
@@ -85,7 +86,9 @@ class Network:
             fac.is_open = fac.opens_at <= 0
             fac.index = len(self.facilities)
             for sid, s in f.services.items():
-                servers = _scaled(s.servers, scale)
+                staffed = s.servers if s.in_session is None or s.servers is not None \
+                    else session_servers_of(f.physicians or 0, s.in_session)
+                servers = _scaled(staffed, scale)
                 pool = Pool(env, f"{fid}.{sid}", UNLIMITED if servers is None else 0)
                 svc = Service(len(self.services), fac, sid, pool,
                               sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
