@@ -121,8 +121,8 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
     for (c, src, o), r in zip(scenarios, results):
         _write_scenario(r, o, src)
     result = results[0]
-    tested = result.plan = results[-1] if plan is not None else None
-    tested = tested or result
+    result.plan = results[-1] if plan is not None else None
+    tested = result.plan or result
     result.observed = reproduced(result.summary, result.config.observed)
     today = (result.kpis, single_year(result.config)) if plan is not None else (None, None)
     result.scorecard = scorecard(tested.kpis, tested.config.targets, single_year(tested.config),

@@ -12,31 +12,13 @@ import numbers
 
 import pandas as pd
 
-from sim.analysis.labels import check_lang, kpi_unit_key
+from sim.analysis.labels import UNITS, check_lang, kpi_unit_key
 from sim.metrics.stats import MIN_REPLICATIONS
 
 SIGNIFICANT = 3               # digits of a mean, at least
 MOST = 6                      # digits of a mean, at most
 NOTHING = "–"                 # a value that is not there (NaN)
 
-# unit keys of sim.analysis.labels.UNITS → short forms (en, zh) for tables and rules
-SHORT_UNITS = {
-    "share": ("share", "比例"),
-    "ratio": ("ratio", "比值"),
-    "minutes": ("min", "分钟"),
-    "days": ("days", "天"),
-    "per_10k_year": ("per 10k/yr", "每万人/年"),
-    "per_10k": ("per 10k", "每万人"),
-    "per_1000": ("per 1,000", "每千人"),
-    "per_resident_year": ("per resident/yr", "每人/年"),
-    "bed_days_year": ("bed-days/yr", "床日/年"),
-    "tests_year": ("tests/yr", "次/年"),
-    "cny_year": ("CNY/yr", "元/年"),
-    "cny_resident_year": ("CNY/resident/yr", "元/人/年"),
-    "patients": ("patients", "人次"),
-    "residents": ("residents", "人"),
-    "per_physician_day": ("per physician-day", "人次/医师日"),
-}
 DIMENSIONLESS = ("share", "ratio")   # a rule needs no unit: ">= 0.8"
 
 
@@ -117,7 +99,7 @@ def interval(mean: float, lo: float = math.nan, hi: float = math.nan,
 def short_unit(kpi: str, lang: str = "en") -> str:
     """A KPI's unit in a few characters (``min``, ``per 10k/yr``, ``share``); '' if unknown."""
     key = kpi_unit_key(kpi)
-    return SHORT_UNITS[key][check_lang(lang)] if key in SHORT_UNITS else ""
+    return UNITS[key][2 + check_lang(lang)] if key in UNITS else ""
 
 
 def plain(x: float) -> str:

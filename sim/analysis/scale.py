@@ -18,7 +18,7 @@ def sensitive_kpis(scale: float, study: Path = STUDY) -> list[str]:
         return []
     table = pd.read_csv(study)
     scales = sorted(table.scale.unique())
-    at = next((s for s in scales if s >= scale), scales[-1]) if scale > scales[0] else scales[0]
+    at = next((s for s in scales if s >= scale), scales[-1])
     return sorted(table[(table.scale == at) & table.sensitive].kpi)
 
 
