@@ -7,8 +7,8 @@ from types import SimpleNamespace as NS
 import numpy as np
 import pytest
 
+from sim.domain.clock import DAY
 from sim.model.access import circle_share, disc_points, health_circle
-from sim.model.clock import DAY
 
 
 def lens_area(r: float, R: float, d: float) -> float:

@@ -11,9 +11,9 @@ import pytest
 
 from sim.api import compose_config, simulate
 from sim.config.schema import PRIMARY_KINDS
+from sim.domain.clock import DAY
 from sim.engine.streams import replication_seeds
 from sim.metrics.log import STEP_COLUMNS, VISIT_COLUMNS, Log
-from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
 from sim.runner import replication as replication_module
 from sim.runner.events import EVENTS_DIR, part_name
@@ -139,7 +139,7 @@ def test_events_agree_with_the_kpis(run_with_events):
     result, out = run_with_events
     events = pd.read_parquet(out / EVENTS_DIR)
     cfg = result.config
-    model = MedicalGroup(cfg, replication_seeds(cfg.run.seed, 1)[0])   # built, not run
+    model = MedicalGroup(cfg, replication_seeds(cfg.run.seed, 1)[0], Log())   # built, not run
     residents = sum(c.residents for c in model.cohorts)
     years = cfg.run.horizon_days / 365.0
     kind = {f.id: f.kind for f in model.network.facilities.values()}

@@ -8,6 +8,7 @@ import pytest
 from sim.api import compose_config
 from sim.engine.streams import replication_seeds
 from sim.metrics import kpis
+from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 from sim.runner.replication import measures
 
@@ -19,7 +20,7 @@ PLAN = ["policy=plan_2027", "run.warmup_days=0", "run.horizon_days=60",
 
 def _run() -> tuple[MedicalGroup, Counter, dict[str, float]]:
     cfg, _ = compose_config(PLAN)
-    model = MedicalGroup(cfg, replication_seeds(3, 1)[0])
+    model = MedicalGroup(cfg, replication_seeds(3, 1)[0], Log())
     started: Counter = Counter()
     start = model.start
 

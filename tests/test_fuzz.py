@@ -14,6 +14,7 @@ from omegaconf import OmegaConf
 from sim.api import CONFIG_DIR, compose_config, run_config
 from sim.config.schema import NetworkConfig, PopulationConfig
 from sim.engine.streams import replication_seeds
+from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 
 pytestmark = pytest.mark.slow       # a minute: 20 random groups, each simulated
@@ -108,7 +109,7 @@ def test_invariants_hold_on_random_small_groups(scenario):
     first = run_config(cfg, sources=sources)            # validates; conservation checked inside
     again = run_config(cfg, sources=sources)
     pd.testing.assert_frame_equal(first.summary, again.summary)      # same seed, same numbers
-    model = MedicalGroup(cfg, replication_seeds(cfg.run.seed, 1)[0]).run()
+    model = MedicalGroup(cfg, replication_seeds(cfg.run.seed, 1)[0], Log()).run()
     assert model.arrived == model.completed + model.in_system_at_end + model.left
     log = model.log.arrays()
     assert (log["v_wait"] >= 0).all()

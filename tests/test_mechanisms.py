@@ -11,11 +11,12 @@ from omegaconf import OmegaConf
 from sim.api import compose_config, simulate
 from sim.config import ConfigError, validate
 from sim.config.design import derive
-from sim.metrics.log import ONWARD, UP_REFERRAL
-from sim.model.clock import Clock
-from sim.model.demand import calendar_factors
-from sim.model.group import MedicalGroup
+from sim.domain.clock import Clock
+from sim.domain.steps import ONWARD, UP_REFERRAL
 from sim.engine.streams import replication_seeds
+from sim.model.demand import calendar_factors
+from sim.metrics.log import Log
+from sim.model.group import MedicalGroup
 
 
 def _calendar(monthly=None, holidays=()):
@@ -79,7 +80,7 @@ def test_refills_follow_their_own_bypass(small):
 
 def _steps(overrides: list[str]) -> np.ndarray:
     cfg, _ = compose_config(overrides)
-    m = MedicalGroup(derive(cfg), replication_seeds(1, 1)[0]).run()
+    m = MedicalGroup(derive(cfg), replication_seeds(1, 1)[0], Log()).run()
     _, steps = m.log.period(0, m.clock.end)
     return steps["s_step"]
 

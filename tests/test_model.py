@@ -5,15 +5,16 @@ import numpy as np
 import pytest
 
 from sim.api import compose_config, simulate
+from sim.domain.steps import LEFT
 from sim.engine.streams import replication_seeds
-from sim.metrics.log import LEFT, Log
+from sim.metrics.log import Log
 from sim.model import pathways
 from sim.model.group import ConservationError, MedicalGroup
 
 
 def _model(overrides: list[str], seed: int = 1) -> MedicalGroup:
     cfg, _ = compose_config(overrides)
-    return MedicalGroup(cfg, replication_seeds(seed, 1)[0])
+    return MedicalGroup(cfg, replication_seeds(seed, 1)[0], Log())
 
 
 def test_conservation_holds_and_counts_patients_in_system(small):
@@ -140,7 +141,7 @@ def test_a_patient_who_gives_up_leaves(small, monkeypatch, etype, policy):
     chunks: list[dict] = []
     cfg, _ = compose_config(small + policy + [f"demand.episodes.{etype}.max_wait=0.5"])
     m = MedicalGroup(cfg, replication_seeds(1, 1)[0],
-                     log=Log(episodes=True, sink=lambda cols: chunks.append(dict(cols))))
+                     Log(episodes=True, sink=lambda cols: chunks.append(dict(cols))))
     m.run()                                      # checks conservation
     col = {k: np.concatenate([np.frombuffer(c[k], dtype=c[k].typecode) for c in chunks])
            for k in chunks[0]}

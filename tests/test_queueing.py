@@ -26,6 +26,7 @@ from sim.api import run_config
 from sim.config.schema import Config
 from sim.config.validate import validate
 from sim.metrics.stats import t_interval
+from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 
 RESIDENTS = 10_000
@@ -114,7 +115,7 @@ def single_node(servers: int | None, mean: float, gamma: float, warmup_days: int
 
 def run_one(cfg, seed: int) -> MedicalGroup:
     """One replication, kept whole for its logs and pools."""
-    return MedicalGroup(cfg, np.random.SeedSequence(seed)).run()
+    return MedicalGroup(cfg, np.random.SeedSequence(seed), Log()).run()
 
 
 def assert_theory_in_ci(kpis, kpi: str, theory: float) -> None:

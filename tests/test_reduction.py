@@ -11,6 +11,7 @@ from sim.api import compose_config
 from sim.engine.streams import replication_seeds
 from sim.metrics import kpis, log, quantile
 from sim.metrics.parts import merge, rate, share, state
+from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 from sim.runner import replication
 from sim.runner.replication import kpi_values, measures
@@ -63,7 +64,7 @@ def _model(horizon: int) -> MedicalGroup:
     cfg, _ = compose_config(["population.scale=0.02", "run.warmup_days=3",
                              f"run.horizon_days={horizon}", "policy=plan_2027",
                              "run.progress=false"])
-    return MedicalGroup(cfg, replication_seeds(5, 1)[0]).run()
+    return MedicalGroup(cfg, replication_seeds(5, 1)[0], Log()).run()
 
 
 @pytest.fixture(scope="module")

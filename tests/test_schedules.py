@@ -9,6 +9,7 @@ import pytest
 
 from sim.api import compose_config
 from sim.engine.streams import replication_seeds
+from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 from sim.model.schedules import Schedules
 
@@ -19,7 +20,7 @@ def _model(overrides: list[str], horizon: int | None = None, seed: int = 1) -> M
         overrides = [o for o in overrides if not o.startswith("run.horizon_days=")] \
             + [f"run.horizon_days={horizon}"]
     cfg, _ = compose_config(overrides)
-    return MedicalGroup(cfg, replication_seeds(seed, 1)[0])
+    return MedicalGroup(cfg, replication_seeds(seed, 1)[0], Log())
 
 
 def _walk(sched: Schedules, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import pytest
 
 from sim.analysis.format import (estimate, interval, number, plain, rule,
                                  short_unit)
-from sim.analysis.labels import UNITS
+from sim.metrics.catalogue import UNITS
 from sim.api import compose_config
 from sim.terminal import elapsed, header, kpi_table, period
 
@@ -58,8 +58,8 @@ def test_rules_and_units():
     assert rule("up_referrals_per_10k", ">=", 1200.0) == ">= 1,200 per 10k/yr"
     assert rule("admission_wait_referred", "<=", 2.5, "zh") == "<= 2.5 天"
     assert plain(0.8) == "0.8" and plain(857027) == "857,027"
-    assert all(len(forms) == 4 and all(forms) for forms in UNITS.values())   # short forms too
-    assert short_unit("wait_p90_hospital_beds_priority") == "days"
+    assert all(len(forms) == 5 and all(forms[:4]) for forms in UNITS.values())   # short forms too
+    assert short_unit("wait_mean_hospital_beds_priority") == "days"
     assert short_unit("no_such_kpi") == ""
 
 

@@ -6,152 +6,10 @@ import math
 import numbers
 
 from sim.config.schema import LANGS
+from sim.metrics.catalogue import PATTERNS, UNITS, declaration, kpi_range, pattern_of
 
 __all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
-           "number", "interval_text", "kpi_range"]
-
-# unit keys → (en, zh, short en, short zh): reports and axes; terminal tables and rules
-UNITS = {
-    "share": ("share (0–1)", "比例（0–1）",
-             "share", "比例"),
-    "ratio": ("ratio", "比值",
-             "ratio", "比值"),
-    "minutes": ("minutes", "分钟",
-               "min", "分钟"),
-    "days": ("days", "天",
-            "days", "天"),
-    "per_10k_year": ("per 10,000 residents per year", "每万居民每年",
-                    "per 10k/yr", "每万人/年"),
-    "per_10k": ("per 10,000 residents", "每万居民",
-               "per 10k", "每万人"),
-    "per_1000": ("per 1,000 residents", "每千居民",
-                "per 1,000", "每千人"),
-    "per_resident_year": ("per resident per year", "每居民每年",
-                         "per resident/yr", "每人/年"),
-    "per_physician_day": ("visits per physician per working day", "人次/医师/工作日",
-                         "per physician-day", "人次/医师日"),
-    "bed_days_year": ("bed-days per year", "床日/年",
-                     "bed-days/yr", "床日/年"),
-    "tests_year": ("tests per year", "次/年",
-                  "tests/yr", "次/年"),
-    "cny_year": ("CNY per year", "元/年",
-                "CNY/yr", "元/年"),
-    "cny_resident_year": ("CNY per resident per year", "元/人/年",
-                         "CNY/resident/yr", "元/人/年"),
-    "patients": ("patients (whole run, modelled)", "人次（全程，模型规模）",
-                "patients", "人次"),
-    "residents": ("residents of the district", "人（全区）",
-                 "residents", "人"),
-}
-
-# The values a KPI can take (its 95% CI is clipped to them, sim.metrics.stats): shares lie in
-# [0, 1]; every other unit is non-negative unless the KPI (or its family) is listed below.
-UNIT_RANGES = {"share": (0.0, 1.0)}
-KPI_RANGES = {
-    "capitation_surplus": (-math.inf, math.inf),     # budget − cost: a deficit is negative
-    # busy / staffed time: patients in service past a closing time can take it above 1
-    "utilisation": (0.0, math.inf),
-    "hospital_bed_occupancy": (0.0, math.inf),
-    "community_bed_occupancy": (0.0, math.inf),
-}
-
-# KPI → (en, zh, unit key)
-KPIS: dict[str, tuple[str, str, str]] = {
-    "primary_visit_share": ("Primary care share of visits", "基层诊疗量占比", "share"),
-    "primary_first_contact": ("First contact at primary care", "基层首诊率", "share"),
-    "up_referrals_per_10k": ("Up-referrals", "上转人次", "per_10k_year"),
-    "down_referrals_per_10k": ("Down-referrals to community beds", "下转社区病床人次",
-                               "per_10k_year"),
-    "down_up_ratio": ("Down-referrals per up-referral", "下转/上转比", "ratio"),
-    "bed_blocking_days": ("Hospital bed-days waiting for a community place",
-                          "等待下转占用医院床日", "bed_days_year"),
-    "hospital_bed_occupancy": ("Hospital bed occupancy", "医院病床使用率", "share"),
-    "community_bed_occupancy": ("Community bed occupancy", "社区病床使用率", "share"),
-    "hospital_minor_share": ("Hospital outpatients primary care could treat",
-                             "医院门诊中基层可诊治患者占比", "share"),
-    "visits_per_resident_year": ("Visits per resident", "人均诊疗人次", "per_resident_year"),
-    "hospital_visit_share": ("Hospital share of visits", "医院诊疗量占比", "share"),
-    "primary_visit_share_in_group": ("Primary care share of the group's visits",
-                                     "集团内基层诊疗量占比", "share"),
-    "up_referral_share": ("Up-referrals per primary consultation", "基层诊疗上转比例", "share"),
-    "down_referrals_per_discharge": ("Hospital stays ending in a down-referral",
-                                     "住院患者下转比例", "share"),
-    "admissions_per_resident_year": ("Admissions per resident", "居民年住院率",
-                                     "per_resident_year"),
-    "visits_per_physician_day_primary": ("Visits per physician-day, primary care",
-                                         "基层医师日均担负诊疗人次", "per_physician_day"),
-    "visits_per_physician_day_hospital": ("Visits per physician-day, group hospital",
-                                          "医院医师日均担负诊疗人次", "per_physician_day"),
-    "signed_residents": ("Signed residents", "签约居民数", "residents"),
-    "teleconsults_per_10k": ("Teleconsultations", "远程会诊人次", "per_10k_year"),
-    "remote_diagnoses_per_10k": ("Community exams read by a hospital", "基层检查、上级诊断人次",
-                                 "per_10k_year"),
-    "in_district_treatment": ("Episodes treated inside the district", "常见病不出区比例",
-                              "share"),
-    "days_to_appointment_referred": ("Days to appointment, up-referred", "上转患者预约等待天数",
-                                     "days"),
-    "days_to_appointment_self": ("Days to appointment, self-booked", "自行预约等待天数", "days"),
-    "referred_slot_within_7d": ("Up-referrals with a slot within 7 days",
-                                "上转患者7日内获得号源比例", "share"),
-    "no_show_rate": ("Appointment no-shows", "预约爽约率", "share"),
-    "slot_utilisation": ("Appointment slots used", "号源使用率", "share"),
-    "outpatient_wait_referred": ("Hospital outpatient wait, up-referred",
-                                 "上转患者医院门诊等候时间", "minutes"),
-    "outpatient_wait_self": ("Hospital outpatient wait, self-presenting",
-                             "自行就诊患者医院门诊等候时间", "minutes"),
-    "exam_wait_referred": ("Hospital examination wait, up-referred", "上转患者医院检查等候时间",
-                           "minutes"),
-    "exam_wait_self": ("Hospital examination wait, self-presenting",
-                       "自行就诊患者医院检查等候时间", "minutes"),
-    "admission_wait_referred": ("Admission wait, up-referred", "上转患者入院等候时间", "days"),
-    "admission_wait_self": ("Admission wait, self-presenting", "自行就诊患者入院等候时间",
-                            "days"),
-    "repeat_tests": ("Repeated tests on referral", "转诊重复检查", "tests_year"),
-    "repeat_tests_avoided": ("Repeat tests avoided by mutual recognition",
-                             "检查检验结果互认避免的重复检查", "tests_year"),
-    "repeat_tests_avoided_cost": ("Cost of repeat tests avoided", "互认节省的检查费用",
-                                  "cny_year"),
-    "down_referred_share_of_eligible": ("Eligible inpatients down-referred",
-                                        "符合条件住院患者下转比例", "share"),
-    "community_place_wait_days": ("Wait for a community place", "等待社区床位天数", "days"),
-    "home_beds_per_10k": ("Home beds", "家庭病床人次", "per_10k_year"),
-    "hospital_los_days": ("Hospital length of stay", "医院平均住院日", "days"),
-    "chronic_management": ("Standardised chronic disease management", "慢病规范管理率", "share"),
-    "elderly_management": ("Health management of residents 65+", "老年人健康管理率", "share"),
-    "beds_per_1000": ("Beds per 1,000 residents", "每千人口床位数", "per_1000"),
-    "gps_per_10k": ("GPs per 10,000 residents", "每万人口全科医生数", "per_10k"),
-    "ambulance_response_mean": ("Ambulance call-to-scene time", "院前急救平均反应时间",
-                                "minutes"),
-    "ambulance_within_10min": ("Ambulance on scene within 10 minutes", "10分钟内到达现场比例",
-                               "share"),
-    "arrived": ("Episodes arrived", "到达就诊人次", "patients"),
-    "completed": ("Episodes completed", "完成就诊人次", "patients"),
-    "in_system_at_end": ("Episodes still in care at the end", "结束时仍在诊疗人次", "patients"),
-    "left_unserved": ("Episodes left unserved", "未获服务离开人次", "patients"),
-    "total_cost": ("Total cost of care", "医疗总费用", "cny_year"),
-    "insured_cost": ("Cost paid by insurance", "医保基金支付", "cny_year"),
-    "cost_per_resident": ("Cost of care per resident", "人均医疗费用", "cny_resident_year"),
-    "primary_insurance_share": ("Primary care share of insurance payments",
-                                "基层医保基金支付占比", "share"),
-    "capitation_surplus": ("Capitation surplus", "按人头付费结余", "cny_year"),
-    "health_circle_15min": ("Residents within the 15-minute health circle", "15分钟医疗圈覆盖率",
-                            "share"),
-    # referral flows (sim.metrics.kpis.flows)
-    "flow_first_primary": ("First contact at primary care", "基层首诊", "per_10k_year"),
-    "flow_first_hospital": ("First contact at a hospital", "直接到医院就诊", "per_10k_year"),
-    "flow_emergency": ("Emergency arrivals", "急诊", "per_10k_year"),
-    "flow_ambulance": ("Ambulance arrivals", "救护车送达", "per_10k_year"),
-    "flow_refer_out": ("Referred out to city hospitals", "转往市级医院", "per_10k_year"),
-    "flow_admit": ("Admissions", "住院", "per_10k_year"),
-    "flow_admit_emergency": ("Admissions from the emergency department", "急诊入院",
-                             "per_10k_year"),
-    "flow_discharge_home": ("Discharged home", "出院回家", "per_10k_year"),
-    "flow_followup": ("Follow-up by the family doctor", "家庭医生随访", "per_10k_year"),
-    "flow_left": ("Left unserved", "未获服务离开", "per_10k_year"),
-    "flow_onward": ("Sent on without a formal referral", "未经正式转诊转往医院",
-                    "per_10k_year"),
-    "flow_refill": ("Repeat prescriptions", "慢病续方就诊", "per_10k_year"),
-}
+           "number", "interval_text", "kpi_range", "UNITS"]
 
 KINDS = {
     "hospital": ("group hospital", "集团医院"),
@@ -175,11 +33,6 @@ SERVICES = {
     "ambulances": ("ambulances", "救护车"),
 }
 CLASSES = {"priority": ("priority", "优先"), "routine": ("routine", "普通")}
-FAMILIES = {   # prefix → (en, zh)
-    "wait_mean": ("Mean wait", "平均等候时间"),
-    "wait_p90": ("90th-percentile wait", "第90百分位等候时间"),
-    "utilisation": ("Utilisation", "利用率"),
-}
 BED_SERVICES = ("beds", "rehab_beds", "home_beds")
 
 # phrase key → (en, zh); the English text also works as the key
@@ -459,13 +312,16 @@ def _split_year(name: str) -> tuple[str, str | None]:
 
 
 def kpi_parts(base: str) -> tuple[str, str, str, str | None] | None:
-    """``wait_mean_hospital_outpatient_priority`` → (family, kind, service, class)."""
-    for prefix in FAMILIES:
+    """``wait_mean_hospital_outpatient_priority`` → (family, kind, service, class) for a KPI of
+    a family declared by pattern (``sim.metrics.catalogue``); None for a KPI of its own."""
+    if pattern_of(base) is None:
+        return None
+    for prefix in sorted({p[:-2] for p in PATTERNS}, key=len):
         if base.startswith(prefix + "_"):
             rest = base[len(prefix) + 1:]
             kind = next((k for k in KINDS if rest.startswith(k + "_")), None)
             if kind is None:
-                return None
+                continue
             service, cls = rest[len(kind) + 1:], None
             for c in CLASSES:
                 if service.endswith("_" + c) and service[:-len(c) - 1] in SERVICES:
@@ -475,21 +331,19 @@ def kpi_parts(base: str) -> tuple[str, str, str, str | None] | None:
 
 
 def kpi_label(name: str, lang: str) -> str:
-    """A KPI's name in words; ``name@YEAR`` gets the year appended; unknown names fall back to
-    the name with underscores as spaces."""
+    """A KPI's name in words (declared beside its definition); ``name@YEAR`` gets the year
+    appended; unknown names fall back to the name with underscores as spaces."""
     i = check_lang(lang)
     base, year = _split_year(name)
-    if base in KPIS:
-        label = KPIS[base][i]
-    elif (fam := kpi_parts(base)) is not None:
-        prefix, kind, service, cls = fam
+    found = declaration(base)
+    label = base.replace("_", " ") if found is None else (found.en, found.zh)[i]
+    if (fam := kpi_parts(base)) is not None:
+        _, kind, service, cls = fam
         where = (f"{kind_label(kind, lang)} {service_label(service, lang)}" if i == 0
                  else f"{kind_label(kind, lang)}{service_label(service, lang)}")
-        label = f"{FAMILIES[prefix][i]}: {where}" if i == 0 else f"{where}{FAMILIES[prefix][i]}"
+        label = f"{label}: {where}" if i == 0 else f"{where}{label}"
         if cls:
             label += f" ({CLASSES[cls][i]})" if i == 0 else f"（{CLASSES[cls][i]}）"
-    else:
-        label = base.replace("_", " ")
     if year:
         label += f" ({year})" if i == 0 else f"（{year}年）"
     return label
@@ -497,17 +351,8 @@ def kpi_label(name: str, lang: str) -> str:
 
 def kpi_unit_key(name: str) -> str:
     """The unit of a KPI as a key of ``UNITS`` ('' when unknown)."""
-    base, _ = _split_year(name)
-    if base in KPIS:
-        return KPIS[base][2]
-    fam = kpi_parts(base)
-    if fam is None:
-        return ""
-    prefix, kind, service, cls = fam
-    if prefix == "utilisation":
-        return "share"
-    # priority_waits report hospital bed waits by class in days; every other wait is in minutes
-    return "days" if service in BED_SERVICES and cls else "minutes"
+    found = declaration(name)
+    return found.unit if found is not None else ""
 
 
 def kpi_unit(name: str, lang: str) -> str:
@@ -516,16 +361,3 @@ def kpi_unit(name: str, lang: str) -> str:
     i = check_lang(lang)
     key = kpi_unit_key(name)
     return UNITS[key][i] if key else ""
-
-
-def kpi_range(name: str) -> tuple[float, float]:
-    """(lowest, highest) value ``name`` can take: ``KPI_RANGES`` for the KPI or its family,
-    else its unit's (``UNIT_RANGES``, non-negative by default); unbounded for a KPI without a
-    unit here (nothing is assumed about it)."""
-    base, _ = _split_year(name)
-    family = kpi_parts(base)
-    for key in (base, family[0] if family else None):
-        if key in KPI_RANGES:
-            return KPI_RANGES[key]
-    unit = kpi_unit_key(name)
-    return UNIT_RANGES.get(unit, (0.0, math.inf)) if unit else (-math.inf, math.inf)

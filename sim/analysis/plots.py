@@ -25,8 +25,9 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Patch  #
 from scipy import stats  # noqa: E402
 
 from sim.analysis.fonts import use_cjk_font  # noqa: E402
-from sim.analysis.labels import (BED_SERVICES, KPIS, check_lang, kind_label,  # noqa: E402
+from sim.analysis.labels import (BED_SERVICES, check_lang, kind_label,  # noqa: E402
                                  kpi_label, kpi_parts, kpi_unit, service_label, text)
+from sim.metrics.catalogue import declaration  # noqa: E402
 from sim.runner.outputs import atomic_path  # noqa: E402
 
 use_cjk_font()
@@ -368,7 +369,7 @@ def flow_figure(summary: pd.DataFrame, lang: str = "en", label: str = "") -> plt
         ax.text(x, 7.25, text(key, lang), ha="center", va="center", fontsize=12.5,
                 color="0.25")
     for box, (x, y, kpis, key, tint) in FLOW_BOXES.items():
-        name = kpi_label(key, lang) if key in KPIS else text(key, lang)
+        name = kpi_label(key, lang) if declaration(key) is not None else text(key, lang)
         name = "\n".join(_wrap(part, lang, 26) for part in name.split("\n"))
         mean = _flow_value(summary, kpis)
         lines = [_fmt(mean)]

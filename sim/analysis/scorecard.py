@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.labels import interval_text, number
+from sim.metrics.catalogue import kpi_range
 from sim.metrics.stats import clip, t_interval
 
 MET, NOT_MET, INCONCLUSIVE, NOT_MEASURED, INPUT = ("met", "not met", "inconclusive",
@@ -121,8 +122,7 @@ def _series(wide: pd.DataFrame, name: str | None) -> pd.Series | None:
 
 
 def _interval(x: pd.Series | None) -> tuple:
-    """A KPI's t-interval clipped to the values it can take (``labels.kpi_range``)."""
-    from sim.analysis.labels import kpi_range
+    """A KPI's t-interval clipped to the values it can take (``catalogue.kpi_range``)."""
     return clip(t_interval(x.to_numpy()), kpi_range(str(x.name))) if x is not None else NAN5
 
 

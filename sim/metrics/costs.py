@@ -10,7 +10,8 @@ from functools import partial
 
 import numpy as np
 
-from sim.metrics.kpis import Measures, kpi
+from sim.metrics.catalogue import UNBOUNDED, kpi
+from sim.metrics.measures import Measures
 from sim.metrics.parts import Part, rate, share, state
 
 ITEM = {"gp": "visit", "outpatient": "visit", "emergency": "visit", "beds": "admission",
@@ -31,7 +32,11 @@ def _prices(m: Measures) -> tuple[np.ndarray, np.ndarray]:
     return np.array(cost), np.array(share)
 
 
-@kpi
+@kpi(total_cost=("cny_year", "Total cost of care", "医疗总费用"),
+     insured_cost=("cny_year", "Cost paid by insurance", "医保基金支付"),
+     cost_per_resident=("cny_resident_year", "Cost of care per resident", "人均医疗费用"),
+     primary_insurance_share=("share", "Primary care share of insurance payments", "基层医保基金支付占比"),
+     capitation_surplus=("cny_year", "Capitation surplus", "按人头付费结余", UNBOUNDED))
 def payment(m: Measures) -> dict[str, Part]:
     """total_cost, insured_cost (CNY per year), cost_per_resident, primary_insurance_share
     (insured cost at primary level / all insured cost), capitation_surplus (budget − insured

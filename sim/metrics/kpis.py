@@ -8,19 +8,21 @@ parts (``sim.metrics.parts``), so a long run is reduced a period at a time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from sim.config.schema import PRIMARY_KINDS
-from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
-                             DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL, FIRST_PRIMARY,
-                             FOLLOWUP, HOME_BED, LEFT, NO_SHOW, ONWARD, OUTSIDE, REFER_OUT,
-                             REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED, TEST_REPEATED,
-                             UP_REFERRAL)
+from sim.domain.clock import DAY
+from sim.domain.steps import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
+                              DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL,
+                              FIRST_PRIMARY, FOLLOWUP, HOME_BED, LEFT, NO_SHOW, ONWARD, OUTSIDE,
+                              REFER_OUT, REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED,
+                              TEST_REPEATED, UP_REFERRAL)
+from sim.metrics import costs  # noqa: F401  (registers the payment KPIs)
+from sim.metrics.catalogue import AT_LEAST_0, KPI_FUNCS, kpi
+from sim.metrics.measures import Measures
 from sim.metrics.parts import KPI, Part, Quantile, mean, rate, share, state, values
-from sim.model.clock import DAY
 
 VISIT_SERVICES = ("gp", "outpatient", "emergency")
 ALL_HOSPITALS = ("hospital", "external")
@@ -28,57 +30,6 @@ ALL_HOSPITALS = ("hospital", "external")
 # §2.2: Tianjin TCM hospitals 2017, 2,644.23 visits a year = 10.53 a day)
 WORKING_DAYS = 251
 WHOLE_RUN = ("arrived", "completed", "in_system_at_end", "left_unserved")   # not per period
-
-KPI_FUNCS: dict[str, Callable[["Measures"], KPI | dict[str, KPI]]] = {}
-
-
-def kpi(fn: Callable[["Measures"], KPI | dict[str, KPI]]):
-    """Register a KPI (its name is the function's) or a family returning ``{name: parts}``."""
-    KPI_FUNCS[fn.__name__] = fn
-    return fn
-
-
-@dataclass
-class Measures:
-    """Columns of one replication restricted to the measured period, plus its denominators."""
-    visits: dict           # service, etype, lane, referred, cohort, t, wait (numpy)
-    steps: dict            # step, etype, facility, t, value (numpy)
-    services: list         # per service index: (facility id, facility kind, service name, tier)
-    areas: np.ndarray      # per service: busy, capacity, queue integrals over the window
-    residents: float
-    signed: float          # signed residents, as modelled
-    scale: float           # population.scale: modelled residents per resident of the district
-    years: float
-    primary_resolvable: np.ndarray   # bool by episode type index
-    care_type: np.ndarray            # bool by episode type index: non-emergency care pathway
-    emergency_type: np.ndarray       # bool by episode type index: emergency pathway
-    counts: dict           # arrived, completed, in_system_at_end, left_unserved (whole run)
-    facility_kind: list    # per facility index (the step log's facility column)
-    cohort_signed: np.ndarray        # bool by cohort index
-    model: dict            # figures only the model knows: slots offered, management counts
-    payment: dict          # costs, reimbursement, scheme, capitation budget, surcharge
-
-    def service_mask(self, kinds: tuple, names: tuple) -> np.ndarray:
-        """Boolean per service index: facility kind in ``kinds`` and service in ``names``."""
-        return np.array([k in kinds and s in names for _, k, s, _ in self.services], dtype=bool)
-
-    def visits_at(self, kinds: tuple, names: tuple) -> np.ndarray:
-        return self.service_mask(kinds, names)[self.visits["service"]]
-
-    def n_steps(self, step: int) -> int:
-        return int(np.count_nonzero(self.steps["step"] == step))
-
-    def per_10k_year(self, n: float) -> Part:
-        return rate(n / self.residents * 1e4, self.years)
-
-    def step_values(self, *steps: int, kinds: tuple | None = None) -> np.ndarray:
-        """Values of the given steps, optionally only at facilities of ``kinds``."""
-        mask = np.isin(self.steps["step"], steps)
-        if kinds is not None:
-            at = np.array([k in kinds for k in self.facility_kind], dtype=bool)
-            mask &= at[self.steps["facility"]]
-        return self.steps["value"][mask]
-
 
 GROUP_HOSPITAL = ("hospital",)
 
@@ -89,26 +40,26 @@ def _visit_share(m: Measures, kinds: tuple, among: tuple) -> Part:
                  np.count_nonzero(m.visits_at(among, VISIT_SERVICES)))
 
 
-@kpi
+@kpi("share", "Primary care share of visits", "基层诊疗量占比")
 def primary_visit_share(m: Measures) -> Part:
     """Primary-level visits / all outpatient and emergency visits of the residents, city
     hospitals included (基层诊疗量占比, as the statistics count it)."""
     return _visit_share(m, PRIMARY_KINDS, PRIMARY_KINDS + ALL_HOSPITALS)
 
 
-@kpi
+@kpi("share", "Hospital share of visits", "医院诊疗量占比")
 def hospital_visit_share(m: Measures) -> Part:
     """Hospital visits (the group's and city-level) / all outpatient and emergency visits."""
     return _visit_share(m, ALL_HOSPITALS, PRIMARY_KINDS + ALL_HOSPITALS)
 
 
-@kpi
+@kpi("share", "Primary care share of the group's visits", "集团内基层诊疗量占比")
 def primary_visit_share_in_group(m: Measures) -> Part:
     """Primary-level visits / visits inside the group (city-level hospitals left out)."""
     return _visit_share(m, PRIMARY_KINDS, PRIMARY_KINDS + GROUP_HOSPITAL)
 
 
-@kpi
+@kpi("share", "First contact at primary care", "基层首诊率")
 def primary_first_contact(m: Measures) -> Part:
     """Share of non-emergency episodes whose first contact is a primary facility (基层首诊)."""
     care = m.care_type[m.steps["etype"]]
@@ -117,38 +68,41 @@ def primary_first_contact(m: Measures) -> Part:
     return share(first_p, first_p + first_h)
 
 
-@kpi
+@kpi("per_10k_year", "Up-referrals", "上转人次")
 def up_referrals_per_10k(m: Measures) -> Part:
     """Up-referrals (上转) from primary care per 10,000 residents per year."""
     return m.per_10k_year(m.n_steps(UP_REFERRAL))
 
 
-@kpi
+@kpi("per_10k_year", "Down-referrals to community beds", "下转社区病床人次")
 def down_referrals_per_10k(m: Measures) -> Part:
     """Down-referrals (下转) from hospital beds to community beds per 10,000 residents per year."""
     return m.per_10k_year(m.n_steps(DOWN_REFERRAL))
 
 
-@kpi
+@kpi("share", "Up-referrals per primary consultation", "基层诊疗上转比例")
 def up_referral_share(m: Measures) -> Part:
     """Up-referrals (上转) per primary consultation."""
     return share(m.n_steps(UP_REFERRAL), np.count_nonzero(m.visits_at(PRIMARY_KINDS, ("gp",))))
 
 
-@kpi
+@kpi("share", "Hospital stays ending in a down-referral", "住院患者下转比例")
 def down_referrals_per_discharge(m: Measures) -> Part:
     """Hospital stays ending in a community or home bed (下转) / all hospital stays ending."""
     down = m.n_steps(DOWN_REFERRAL) + m.n_steps(HOME_BED)
     return share(down, down + m.n_steps(DISCHARGE))
 
 
-@kpi
+@kpi("per_resident_year", "Admissions per resident", "居民年住院率")
 def admissions_per_resident_year(m: Measures) -> Part:
     """Hospital admissions (the group's and city-level) per resident-year."""
     return rate(m.n_steps(ADMIT) / m.residents, m.years)
 
 
-@kpi
+@kpi(visits_per_physician_day_primary=("per_physician_day", "Visits per physician-day, "
+                                      "primary care", "基层医师日均担负诊疗人次"),
+     visits_per_physician_day_hospital=("per_physician_day", "Visits per physician-day, "
+                                        "group hospital", "医院医师日均担负诊疗人次"))
 def visits_per_physician_day(m: Measures) -> dict[str, Part]:
     """visits_per_physician_day_{primary,hospital}: the group's visits at that level per
     physician (headcount) and working day (医师日均担负诊疗人次); NaN without headcounts."""
@@ -161,13 +115,13 @@ def visits_per_physician_day(m: Measures) -> dict[str, Part]:
     return out
 
 
-@kpi
+@kpi("ratio", "Down-referrals per up-referral", "下转/上转比")
 def down_up_ratio(m: Measures) -> Part:
     """Down-referrals per up-referral."""
     return share(m.n_steps(DOWN_REFERRAL), m.n_steps(UP_REFERRAL))
 
 
-@kpi
+@kpi("bed_days_year", "Hospital bed-days waiting for a community place", "等待下转占用医院床日")
 def bed_blocking_days(m: Measures) -> Part:
     """Hospital bed-days per year spent waiting for a community bed (annualised)."""
     blocked = m.steps["value"][m.steps["step"] == BED_BLOCK].sum() / DAY
@@ -179,19 +133,19 @@ def _occupancy(m: Measures, kinds: tuple, names: tuple) -> Part:
     return share(m.areas[mask, 0].sum(), m.areas[mask, 1].sum())
 
 
-@kpi
+@kpi("share", "Hospital bed occupancy", "医院病床使用率", AT_LEAST_0)
 def hospital_bed_occupancy(m: Measures) -> Part:
     """Occupied / available hospital bed-days in the group (病床使用率)."""
     return _occupancy(m, GROUP_HOSPITAL, ("beds",))
 
 
-@kpi
+@kpi("share", "Community bed occupancy", "社区病床使用率", AT_LEAST_0)
 def community_bed_occupancy(m: Measures) -> Part:
     """Occupied / available community (rehabilitation) bed-days."""
     return _occupancy(m, PRIMARY_KINDS, ("rehab_beds",))
 
 
-@kpi
+@kpi("share", "Hospital outpatients primary care could treat", "医院门诊中基层可诊治患者占比")
 def hospital_minor_share(m: Measures) -> Part:
     """Share of group hospital outpatient visits by self-presenting patients primary care could resolve."""
     at_hosp = m.visits_at(GROUP_HOSPITAL, ("outpatient",))
@@ -199,21 +153,22 @@ def hospital_minor_share(m: Measures) -> Part:
     return share(np.count_nonzero(at_hosp & resolvable), np.count_nonzero(at_hosp))
 
 
-@kpi
+@kpi("per_resident_year", "Visits per resident", "人均诊疗人次")
 def visits_per_resident_year(m: Measures) -> Part:
     """Outpatient, emergency and primary visits (inside and outside the group) per resident-year."""
     n = np.count_nonzero(m.visits_at(PRIMARY_KINDS + ALL_HOSPITALS, VISIT_SERVICES))
     return rate(n / m.residents, m.years)
 
 
-@kpi
+@kpi("residents", "Signed residents", "签约居民数")
 def signed_residents(m: Measures) -> Part:
     """Residents of the district signed with a family-doctor team (签约居民): the modelled count
     divided by population.scale, so it reads as the statistics' count at any scale."""
     return state(m.signed / m.scale)
 
 
-@kpi
+@kpi(**{"wait_mean_*": ("minutes", "Mean wait", "平均等候时间"),
+        "wait_p90_*": ("minutes", "90th-percentile wait", "第90百分位等候时间")})
 def wait(m: Measures) -> dict[str, KPI]:
     """wait_mean_/wait_p90_{kind}_{service}: minutes from arrival at a service to its start."""
     out: dict[str, KPI] = {}
@@ -228,7 +183,7 @@ def wait(m: Measures) -> dict[str, KPI]:
     return out
 
 
-@kpi
+@kpi(**{"utilisation_*": ("share", "Utilisation", "利用率", AT_LEAST_0)})
 def utilisation(m: Measures) -> dict[str, Part]:
     """utilisation_{kind}_{service}: busy / available server-time (staffed hours only); only
     services with capacity (a period without adds nothing to a longer one)."""
@@ -241,19 +196,19 @@ def utilisation(m: Measures) -> dict[str, Part]:
     return out
 
 
-@kpi
+@kpi("per_10k_year", "Teleconsultations", "远程会诊人次")
 def teleconsults_per_10k(m: Measures) -> Part:
     """Would-be up-referrals settled by a remote specialist (远程会诊) per 10,000 residents-year."""
     return m.per_10k_year(m.n_steps(TELECONSULT))
 
 
-@kpi
+@kpi("per_10k_year", "Community exams read by a hospital", "基层检查、上级诊断人次")
 def remote_diagnoses_per_10k(m: Measures) -> Part:
     """Examinations at a centre read by a hospital instead of an up-referral, per 10,000."""
     return m.per_10k_year(m.n_steps(REMOTE_DIAGNOSIS))
 
 
-@kpi
+@kpi("share", "Episodes treated inside the district", "常见病不出区比例")
 def in_district_treatment(m: Measures) -> Part:
     """Share of episodes that never leave the group for a city-level hospital (常见病不出区)."""
     episodes = sum(m.n_steps(s) for s in (FIRST_PRIMARY, FIRST_HOSPITAL, FOLLOWUP, CHECKUP))
@@ -264,7 +219,11 @@ def _complement(num: float, den: float) -> float:
     return 1.0 - (num / den if den else np.nan)
 
 
-@kpi
+@kpi(days_to_appointment_referred=("days", "Days to appointment, up-referred", "上转患者预约等待天数"),
+     days_to_appointment_self=("days", "Days to appointment, self-booked", "自行预约等待天数"),
+     referred_slot_within_7d=("share", "Up-referrals with a slot within 7 days", "上转患者7日内获得号源比例"),
+     no_show_rate=("share", "Appointment no-shows", "预约爽约率"),
+     slot_utilisation=("share", "Appointment slots used", "号源使用率"))
 def appointments(m: Measures) -> dict[str, Part]:
     """Slots (号源): days to appointment referred vs self-booked, referred within 7 days, no-shows
     among appointments due, slot utilisation (consultations / slots offered)."""
@@ -284,7 +243,18 @@ def _no_show_rate(no_shows: int, seen: int, booked: int) -> float:
     return no_shows / (no_shows + seen) if booked and no_shows + seen else np.nan
 
 
-@kpi
+@kpi(outpatient_wait_referred=("minutes", "Hospital outpatient wait, up-referred",
+                               "上转患者医院门诊等候时间"),
+     outpatient_wait_self=("minutes", "Hospital outpatient wait, self-presenting",
+                           "自行就诊患者医院门诊等候时间"),
+     exam_wait_referred=("minutes", "Hospital examination wait, up-referred",
+                         "上转患者医院检查等候时间"),
+     exam_wait_self=("minutes", "Hospital examination wait, self-presenting",
+                     "自行就诊患者医院检查等候时间"),
+     admission_wait_referred=("days", "Admission wait, up-referred", "上转患者入院等候时间"),
+     admission_wait_self=("days", "Admission wait, self-presenting", "自行就诊患者入院等候时间"),
+     # by priority class (wait_mean_hospital_{service}_{class}): bed waits in days
+     **{"wait_mean_hospital_beds_*": ("days", "Mean wait", "平均等候时间")})
 def priority_waits(m: Measures) -> dict[str, Part]:
     """Green channel (上转优先): group-hospital waits of referred vs self-presenting patients, and
     by priority class (minutes; admissions in days)."""
@@ -305,7 +275,10 @@ def priority_waits(m: Measures) -> dict[str, Part]:
     return out
 
 
-@kpi
+@kpi(repeat_tests=("tests_year", "Repeated tests on referral", "转诊重复检查"),
+     repeat_tests_avoided=("tests_year", "Repeat tests avoided by mutual recognition",
+                           "检查检验结果互认避免的重复检查"),
+     repeat_tests_avoided_cost=("cny_year", "Cost of repeat tests avoided", "互认节省的检查费用"))
 def repeat_tests(m: Measures) -> dict[str, Part]:
     """Mutual recognition (互认): referred patients' examinations repeated and avoided per year,
     and the cost avoided (CNY per year)."""
@@ -315,7 +288,10 @@ def repeat_tests(m: Measures) -> dict[str, Part]:
             "repeat_tests_avoided_cost": rate(avoided, m.years, m.payment["costs"].get("exam", 0.0))}
 
 
-@kpi
+@kpi(down_referred_share_of_eligible=("share", "Eligible inpatients down-referred", "符合条件住院患者下转比例"),
+     community_place_wait_days=("days", "Wait for a community place", "等待社区床位天数"),
+     home_beds_per_10k=("per_10k_year", "Home beds", "家庭病床人次"),
+     hospital_los_days=("days", "Hospital length of stay", "医院平均住院日"))
 def down_referral(m: Measures) -> dict[str, Part]:
     """下转: share of eligible inpatients placed in the community, days waiting for a place,
     home beds per 10,000, hospital length of stay (days, incl. waiting)."""
@@ -328,28 +304,31 @@ def down_referral(m: Measures) -> dict[str, Part]:
             "hospital_los_days": mean(los)}
 
 
-@kpi
+@kpi(chronic_management=("share", "Standardised chronic disease management", "慢病规范管理率"),
+     elderly_management=("share", "Health management of residents 65+", "老年人健康管理率"))
 def management(m: Measures) -> dict[str, Part]:
     """慢病规范管理 / 老年人健康管理: share of signed chronic patients' person-years with every
     scheduled review done; share of 65+ residents' person-years with the annual check done."""
     return {k: share(*m.model.get(k, (0, 0))) for k in ("chronic_management", "elderly_management")}
 
 
-@kpi
+@kpi(beds_per_1000=("per_1000", "Beds per 1,000 residents", "每千人口床位数"),
+     gps_per_10k=("per_10k", "GPs per 10,000 residents", "每万人口全科医生数"))
 def resources(m: Measures) -> dict[str, Part]:
     """beds_per_1000 (hospital and community beds) and gps_per_10k (GPs in session at primary
     facilities) per resident, as staffed on the period's last day (plan input densities)."""
     return {k: state(m.model.get(k, np.nan)) for k in ("beds_per_1000", "gps_per_10k")}
 
 
-@kpi
+@kpi("share", "Residents within the 15-minute health circle", "15分钟医疗圈覆盖率")
 def health_circle_15min(m: Measures) -> Part:
     """15分钟医疗圈: share of residents within ``access.circle_minutes`` (15) of a primary facility
     open on the period's last day, at ``access.circle_speed_kmh`` (sim.model.access)."""
     return state(m.model.get("health_circle_15min", np.nan))
 
 
-@kpi
+@kpi(ambulance_response_mean=("minutes", "Ambulance call-to-scene time", "院前急救平均反应时间"),
+     ambulance_within_10min=("share", "Ambulance on scene within 10 minutes", "10分钟内到达现场比例"))
 def ambulance(m: Measures) -> dict[str, Part]:
     """院前急救: mean call-to-scene minutes and share within 10 minutes."""
     r = m.step_values(AMBULANCE)
@@ -357,7 +336,18 @@ def ambulance(m: Measures) -> dict[str, Part]:
             "ambulance_within_10min": share(np.count_nonzero(r <= 10.0), r.size)}
 
 
-@kpi
+@kpi(flow_first_primary=("per_10k_year", "First contact at primary care", "基层首诊"),
+     flow_first_hospital=("per_10k_year", "First contact at a hospital", "直接到医院就诊"),
+     flow_emergency=("per_10k_year", "Emergency arrivals", "急诊"),
+     flow_ambulance=("per_10k_year", "Ambulance arrivals", "救护车送达"),
+     flow_refer_out=("per_10k_year", "Referred out to city hospitals", "转往市级医院"),
+     flow_admit=("per_10k_year", "Admissions", "住院"),
+     flow_admit_emergency=("per_10k_year", "Admissions from the emergency department", "急诊入院"),
+     flow_discharge_home=("per_10k_year", "Discharged home", "出院回家"),
+     flow_followup=("per_10k_year", "Follow-up by the family doctor", "家庭医生随访"),
+     flow_left=("per_10k_year", "Left unserved", "未获服务离开"),
+     flow_onward=("per_10k_year", "Sent on without a formal referral", "未经正式转诊转往医院"),
+     flow_refill=("per_10k_year", "Repeat prescriptions", "慢病续方就诊"))
 def flows(m: Measures) -> dict[str, Part]:
     """The referral flow diagram's volumes, per 10,000 residents per year, from the step log.
 
@@ -369,7 +359,8 @@ def flows(m: Measures) -> dict[str, Part]:
     patients a family doctor sent on to a hospital without a formal referral (they present as
     self-referred). flow_admit: admissions to any hospital, of which flow_admit_emergency from
     the emergency pathway. flow_discharge_home: stays that end at home (the others end in a
-    down-referral or a home bed). flow_followup: family-doctor visits after a discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+    down-referral or a home bed). flow_followup: family-doctor visits after a discharge home.
+    flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
     The diagram's other arrows are KPIs defined above: up_referrals_per_10k,
     teleconsults_per_10k, remote_diagnoses_per_10k, down_referrals_per_10k, home_beds_per_10k.
     """
@@ -395,7 +386,10 @@ def flows(m: Measures) -> dict[str, Part]:
     return {k: m.per_10k_year(float(n)) for k, n in out.items()}
 
 
-@kpi
+@kpi(arrived=("patients", "Episodes arrived", "到达就诊人次"),
+     completed=("patients", "Episodes completed", "完成就诊人次"),
+     in_system_at_end=("patients", "Episodes still in care at the end", "结束时仍在诊疗人次"),
+     left_unserved=("patients", "Episodes left unserved", "未获服务离开人次"))
 def patients(m: Measures) -> dict[str, Part]:
     """Patient accounting over the whole run: arrived, completed, in_system_at_end, left_unserved."""
     return {k: state(v) for k, v in m.counts.items()}
@@ -420,5 +414,3 @@ def compute(m: Measures, after_each: Callable[[], None] | None = None) -> dict[s
     """Every registered KPI's value in one period, by name."""
     return values(parts(m, after_each))
 
-
-from sim.metrics import costs  # noqa: E402,F401  (registers the payment KPIs)

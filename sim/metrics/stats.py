@@ -1,7 +1,7 @@
 """Confidence intervals across replications (Student t, 95 % by default).
 
 A KPI's interval is clipped to the values the KPI can take (``ranges``: non-negative quantities
-at 0, shares to [0, 1]; declared once per unit in ``sim.analysis.labels.kpi_range``). Clipping
+at 0, shares to [0, 1]; declared once per unit in ``sim.metrics.catalogue.kpi_range``). Clipping
 keeps the t-interval's coverage (the true value lies inside the range, so it lies inside the
 clipped interval whenever it lies inside the unclipped one) and leaves intervals already inside
 the range unchanged; ``ci_note`` in the summary says when a bound was clipped. With fewer than
@@ -40,7 +40,7 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
 def clip(ci: tuple[float, float, float, float, int], bounds: Range
          ) -> tuple[float, float, float, float, int]:
     """``t_interval``'s (mean, ci_low, ci_high, sd, n) with its bounds clipped to ``bounds``
-    (the values the quantity can take, e.g. ``sim.analysis.labels.kpi_range``)."""
+    (the values the quantity can take, e.g. ``sim.metrics.catalogue.kpi_range``)."""
     mean, lo, hi, sd, n = ci
     if n < MIN_REPLICATIONS:
         return ci

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from sim.config.schema import PRIMARY_KINDS
-from sim.model.clock import DAY
+from sim.domain.clock import DAY
 
 POINTS = 4096                      # sunflower points per disc: area error ~1e-3 at a boundary
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.domain.clock import DAY, Clock
 from sim.engine.streams import Streams
-from sim.model.clock import DAY, Clock
 from sim.model.population import Cohort
 from sim.model.schedules import Schedules
 

@@ -7,14 +7,14 @@ from typing import Any, Callable
 import numpy as np
 import simpy
 
+from sim.domain.clock import DAY, Clock
+from sim.domain.steps import LEFT
 from sim.engine.dists import sampler, uniforms
 from sim.engine.journey import Driver, Journey
 from sim.engine.loop import delay, run_until
 from sim.engine.streams import Streams
-from sim.metrics.log import LEFT, Log
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
-from sim.model.clock import DAY, Clock
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
 from sim.model.pathways import EXIT, PATHWAYS
@@ -47,8 +47,10 @@ class Episode:
 class MedicalGroup:
     """Builds network, cohorts, arrivals and policy from a validated config; runs one replication."""
 
-    def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence,
-                 env: simpy.Environment | None = None, log: Log | None = None):
+    def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence, log: Any,
+                 env: simpy.Environment | None = None):
+        """``log`` records visits and steps (``sim.metrics.log.Log``: the runner chooses where it
+        writes, so the model knows nothing of files)."""
         self.cfg = cfg
         self.env = env or simpy.Environment()
         self.streams = Streams(seed_seq)
@@ -76,7 +78,7 @@ class MedicalGroup:
         self._u_route = uniforms(self.streams.get("routing:route"))
         self._build_levers(pol)
         self._ed = {}
-        self.log = Log() if log is None else log
+        self.log = log
         # step(step, episode, facility, value=0): log a pathway step now
         self.step = self.log.stepper(self.env)
         if self.log.episodes:               # the event log names each row's episode

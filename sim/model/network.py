@@ -8,10 +8,10 @@ from typing import Any, Callable
 import simpy
 
 from sim.config.schema import session_servers_of
+from sim.domain.clock import DAY, Clock
 from sim.engine.dists import sampler
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import Streams
-from sim.model.clock import DAY, Clock
 
 
 @dataclass(eq=False)

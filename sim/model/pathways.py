@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator
 
-from sim.metrics.log import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
-                             DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL,
-                             FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
-                             ONWARD, REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED,
-                             TEST_REPEATED, UP_REFERRAL)
+from sim.domain.clock import DAY
+from sim.domain.steps import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_SELF, CHECKUP,
+                              DISCHARGE, DOWN_ELIGIBLE, DOWN_REFERRAL, FIRST_HOSPITAL,
+                              FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
+                              ONWARD, REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED,
+                              TEST_REPEATED, UP_REFERRAL)
 from sim.engine.loop import delay
-from sim.model.clock import DAY
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:

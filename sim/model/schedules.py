@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.stats import beta
 
+from sim.domain.clock import DAY, Clock
 from sim.engine.streams import Streams
-from sim.model.clock import DAY, Clock
 from sim.model.population import Cohort
 
 

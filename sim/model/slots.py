@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.model.clock import DAY
+from sim.domain.clock import DAY
 
 
 class AppointmentBook:

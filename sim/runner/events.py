@@ -27,8 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.metrics.log import STEP_NAMES
-from sim.model.clock import DAY
+from sim.domain.clock import DAY
+from sim.domain.steps import STEP_NAMES
 from sim.model.policy import LANE_PRIORITY
 
 EVENTS_DIR = "events.parquet"

@@ -10,12 +10,13 @@ import pandas as pd
 import simpy
 
 from sim.config.schema import PRIMARY_KINDS
+from sim.domain.clock import DAY
 from sim.metrics import kpis
+from sim.metrics.measures import Measures
 from sim.metrics.log import Log
 from sim.metrics.parts import Quantile, merge
 from sim.metrics.quantile import percentiles
 from sim.model.access import health_circle
-from sim.model.clock import DAY
 from sim.model.group import MedicalGroup
 from sim.model.population import signed_residents
 from sim.runner.events import EVENTS_DIR, EventWriter
@@ -48,7 +49,7 @@ def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
     log = Log(scratch, episodes=bool(cfg.run.events) and out_dir is not None)
     writer = None
     try:
-        model = MedicalGroup(cfg, seed_seq, env, log=log)
+        model = MedicalGroup(cfg, seed_seq, log, env)
         if log.episodes:
             writer = EventWriter(Path(out_dir) / EVENTS_DIR, rep, model)
             log.sink = writer.write
@@ -143,7 +144,7 @@ def _services(model: MedicalGroup) -> list[tuple[str, str, str, str]]:
 
 
 def measures(model: MedicalGroup, first_day: int | None = None,
-             last_day: int | None = None) -> kpis.Measures:
+             last_day: int | None = None) -> Measures:
     """The replication's logs restricted to days [first_day, last_day) (default: the measured
     period), with denominators."""
     clock = model.clock
@@ -155,7 +156,7 @@ def measures(model: MedicalGroup, first_day: int | None = None,
     before = cum[first_day - 1] if first_day else np.zeros(cum.shape[1:])
     types = list(model.types.values())
     residents = sum(c.residents for c in model.cohorts)
-    return kpis.Measures(
+    return Measures(
         visits={k[2:]: v for k, v in visits.items()},
         steps={k[2:]: v for k, v in steps.items()},
         services=_services(model),

@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from sim.analysis.labels import kpi_range
 from sim.engine.streams import replication_seeds
+from sim.metrics.catalogue import kpi_range
 from sim.metrics.stats import summarise
 from sim.runner.events import EVENTS_DIR
 from sim.runner.replication import SCRATCH_DIR, run_replication
