@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -24,7 +23,9 @@ from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
 from sim.config.design import derive
 from sim.config.explain import check_additions, explain
-from sim.runner.outputs import mark_complete, mark_incomplete, write_assumptions, write_data
+from sim.domain.clock import single_year
+from sim.runner.outputs import (PLAN_DIR, mark_complete, mark_incomplete, write_assumptions,
+                                write_data)
 from sim.runner.run import RunResult, run_scenarios
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -78,9 +79,6 @@ def _lever_sources(policy: str) -> dict[str, str]:
             lever = OmegaConf.load(CONFIG_DIR / "lever" / f"{name}.yaml")
             out.update({f"policy.{key}": f"configs/lever/{name}.yaml" for key in lever})
     return out
-
-
-PLAN_DIR = "plan"     # in a run directory that compares today and the plan: the plan's run
 
 
 def plan_of(cfg: DictConfig, overrides: list[str]) -> tuple[DictConfig, dict[str, str]] | None:
@@ -163,13 +161,6 @@ def _write_scenario(result: RunResult, out: Path | None,
 def config_files(sources: Mapping[str, str]) -> list[str]:
     """The config files a run was composed from (relative to the project), in order."""
     return sorted({v for v in sources.values() if v.endswith(".yaml")})
-
-
-def single_year(cfg: DictConfig) -> int | None:
-    """The calendar year of the measured period, if it lies within one."""
-    start = dt.date.fromisoformat(str(cfg.run.start_date))
-    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
-    return start.year if start.year == end.year else None
 
 
 def label_of(cfg: DictConfig) -> str:

@@ -2,7 +2,6 @@
 a progress bar counting replication-days, the KPI table with units, and the elapsed time."""
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -12,13 +11,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.format import estimate, number, plain, short_unit
+from sim.domain.clock import measured_period
 from sim.metrics.stats import MIN_REPLICATIONS
 
 
 def period(cfg: Any) -> str:
     """``2025-01-01 – 2025-12-31 (365 days) after 30 days of warm-up``."""
-    start = dt.date.fromisoformat(str(cfg.run.start_date))
-    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    start, end = measured_period(cfg.run)
     warm = cfg.run.warmup_days
     return (f"{start} – {end} ({number(cfg.run.horizon_days, 0)} days)"
             + (f" after {warm} days of warm-up" if warm else ", no warm-up"))

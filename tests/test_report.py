@@ -9,7 +9,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.analysis.compare import compare
-from sim.analysis.labels import interval_text
+from sim.analysis.format import interval
 from sim.analysis.observed import reproduced, write_observed
 from sim.analysis.report import write_run_report
 from sim.analysis.scorecard import NOT_MEASURED, NOT_MET
@@ -103,7 +103,7 @@ def test_run_report_shows_today_reproduced_then_the_plan(runs, tmp_path):
     assert md.count("figures/observed.png") == 1 and md.count("figures/scorecard.png") == 1
     assert "人均诊疗人次" in md and "7–9（公布值 8.8）" in md and "天津市，2019年" in md
     r = summary.loc["visits_per_resident_year"]
-    assert interval_text(r["mean"], r.ci_low, r.ci_high) in md[today:plan]
+    assert interval(r["mean"], r.ci_low, r.ci_high) in md[today:plan]
     page = (run / "report.html").read_text()
     assert "现状复现？" in page and "<ul><li>" in page
 

@@ -2,14 +2,11 @@
 figures and reports; the Chinese follows the plans' own vocabulary (基层诊疗量占比, 上转, 下转, ...)."""
 from __future__ import annotations
 
-import math
-import numbers
-
 from sim.config.schema import LANGS
 from sim.metrics.catalogue import PATTERNS, UNITS, declaration, kpi_range, pattern_of
 
 __all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
-           "number", "interval_text", "kpi_range", "UNITS"]
+           "kpi_range", "UNITS"]
 
 KINDS = {
     "hospital": ("group hospital", "集团医院"),
@@ -259,23 +256,6 @@ PHRASES: dict[str, tuple[str, str]] = {
         "whether the plan reaches the yardstick is inconclusive", "规划是否达到参考值尚无定论"),
 }
 _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
-
-
-def number(v: float | None, sign: bool = False) -> str:
-    """A value for tables (``sim.analysis.format.number``: at most 4 significant digits, no
-    exponent, thousands separated), a leading + if ``sign``; '–' when missing or infinite."""
-    from sim.analysis.format import number as formatted
-    if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) \
-            or not math.isfinite(v):
-        return "–"
-    return formatted(v, sign=sign)
-
-
-def interval_text(mean: float, lo: float, hi: float, sign: bool = False) -> str:
-    """``mean [ci_low, ci_high]`` at one decimal place (``sim.analysis.format.interval``); the
-    mean alone without a CI; '–' without a mean."""
-    from sim.analysis.format import interval
-    return interval(mean, lo, hi, sign)
 
 
 def check_lang(lang: str) -> int:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.labels import interval_text, kpi_label, kpi_unit, number, text
+from sim.analysis.format import interval, number
+from sim.analysis.labels import kpi_label, kpi_unit, text
 
 REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
 INCONCLUSIVE, NOT_MEASURED = "inconclusive", "not measured"
@@ -88,7 +89,7 @@ def to_text(table: pd.DataFrame) -> str:
     """A console table: figure, observed band, simulated mean [95% CI], verdict."""
     width = max([len(f) for f in table["figure"]] + [6])
     bands = [band_text(lo, hi) for lo, hi in zip(table["low"], table["high"])]
-    means = [interval_text(m, lo, hi) for m, lo, hi in zip(table["mean"], table.ci_low,
+    means = [interval(m, lo, hi) for m, lo, hi in zip(table["mean"], table.ci_low,
                                                       table.ci_high)]
     bw, mw = max([len(b) for b in bands] + [13]), max([len(m) for m in means] + [23])
     out = [f"{'figure':<{width}}  {'observed band':<{bw}}  {'simulated mean [95% CI]':<{mw}}  "
@@ -119,7 +120,7 @@ def table_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             f", {int(r.year)}"
         rows.append((figure_label(r, lang), band, r.source,
                      text(f"scope:{r.scope}", lang) + year, r.tag,
-                     interval_text(r.mean, r.ci_low, r.ci_high), _verdict(r, lang)))
+                     interval(r.mean, r.ci_low, r.ci_high), _verdict(r, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
                                        ("figure", "observed band", "source", "scope", "tag",
                                         "simulated", "verdict")])

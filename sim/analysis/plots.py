@@ -27,6 +27,7 @@ from scipy import stats  # noqa: E402
 from sim.analysis.fonts import use_cjk_font  # noqa: E402
 from sim.analysis.labels import (BED_SERVICES, check_lang, kind_label,  # noqa: E402
                                  kpi_label, kpi_parts, kpi_unit, service_label, text)
+from sim.domain.clock import measured_period  # noqa: E402
 from sim.metrics.catalogue import declaration  # noqa: E402
 from sim.runner.outputs import atomic_path  # noqa: E402
 
@@ -91,9 +92,7 @@ def _date(v: Any) -> pd.Timestamp:
 
 def run_period(config: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last measured day."""
-    run = config["run"]
-    start = _date(run["start_date"])
-    return start, start + pd.Timedelta(days=int(run["horizon_days"]) - 1)
+    return tuple(pd.Timestamp(d) for d in measured_period(config["run"]))
 
 
 def calendar_events(config: dict, first: pd.Timestamp, last: pd.Timestamp,

@@ -5,7 +5,6 @@ figures, HTML with the figures embedded), in English or Chinese (``report.lang``
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import json
 from dataclasses import dataclass
@@ -15,8 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.labels import interval_text, kpi_label, kpi_unit, text
+from sim.analysis.format import interval
+from sim.analysis.labels import kpi_label, kpi_unit, text
 from sim.analysis.scale import warning as scale_warning
+from sim.domain.clock import measured_period
 from sim.runner.outputs import write_text
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
@@ -152,9 +153,9 @@ def scorecard_rows(card: pd.DataFrame, lang: str) -> pd.DataFrame:
                      text(f"type:{r.type}", lang), text(f"source:{r.source}", lang),
                      r.clause if isinstance(r.clause, str) else "",
                      f"{kpi_label(r.kpi, lang)} {rule_text(r, lang)}",
-                     interval_text(r.today_mean, r.today_ci_low, r.today_ci_high),
-                     interval_text(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
-                     interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True),
+                     interval(r.today_mean, r.today_ci_low, r.today_ci_high),
+                     interval(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
+                     interval(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True),
                      verdict, note_text(r.note, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
                                        ("target", "type", "threshold from", "clause", "rule",
@@ -252,8 +253,7 @@ def run_blocks(run_dir: Path, lang: str) -> list[Block]:
 
 def what_was_run(run_dir: Path, cfg: Any, lang: str) -> pd.DataFrame:
     """Scenario, policy, targets, replications, seed, period, scale, command, timing."""
-    start = dt.date.fromisoformat(str(cfg.run.start_date))
-    end = start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    start, end = measured_period(cfg.run)
     rows = [("preset", cfg.get("preset") or "–"), ("network", cfg.network.name),
             ("policy", cfg.policy.name), ("targets", cfg.targets.plan or cfg.targets.name),
             ("replications", cfg.run.replications), ("seed", cfg.run.seed),

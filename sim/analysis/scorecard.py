@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.labels import interval_text, number
+from sim.analysis.format import interval, number
 from sim.metrics.catalogue import kpi_range
 from sim.metrics.stats import clip, t_interval
 
@@ -232,11 +232,11 @@ def to_text(card: pd.DataFrame) -> str:
     verdict (and the replications that would decide an inconclusive one)."""
     cols = [("target", [str(t) for t in card["target"]]), ("type", list(card["type"])),
             ("rule", [rule_text(r) for r in card.itertuples()]),
-            ("today [95% CI]", [interval_text(*x) for x in
+            ("today [95% CI]", [interval(*x) for x in
                                 zip(card.today_mean, card.today_ci_low, card.today_ci_high)]),
-            ("plan [95% CI]", [interval_text(*x) for x in
+            ("plan [95% CI]", [interval(*x) for x in
                                zip(card.plan_mean, card.plan_ci_low, card.plan_ci_high)]),
-            ("plan − today [95% CI]", [interval_text(*x, sign=True) for x in
+            ("plan − today [95% CI]", [interval(*x, sign=True) for x in
                                        zip(card.diff_mean, card.diff_ci_low,
                                            card.diff_ci_high)])]
     widths = [max([len(h)] + [len(c) for c in cells]) for h, cells in cols]
@@ -278,9 +278,9 @@ def to_markdown(card: pd.DataFrame, plan: str) -> str:
                   if np.isfinite(r.replications_needed) else " (mean on the threshold)")
         cells = [r.text_en or r.target, r.text_zh, r.type, r.source, r.clause,
                  f"{kpi_label(r.kpi, 'en')} (`{r.kpi}`)", rule_text(r),
-                 interval_text(r.today_mean, r.today_ci_low, r.today_ci_high),
-                 interval_text(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
-                 interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True), v,
+                 interval(r.today_mean, r.today_ci_low, r.today_ci_high),
+                 interval(r.plan_mean, r.plan_ci_low, r.plan_ci_high),
+                 interval(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True), v,
                  note_text(r.note, "en")]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     met = already_met(card)
@@ -345,7 +345,7 @@ def _target_row(ax: Any, r: Any, lang: str, today: bool = True) -> None:
         ax.axvline(r.threshold, color="0.2", ls="--", lw=1.2)
     right = text(r.verdict, lang)
     if r.type == RAISE and np.isfinite(r.diff_mean):
-        right += "\nΔ " + interval_text(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True)
+        right += "\nΔ " + interval(r.diff_mean, r.diff_ci_low, r.diff_ci_high, sign=True)
     if ALREADY_MET in str(r.note):
         right += "\n" + text("already met today", lang)
     ax.text(1.01, 0.5, right, transform=ax.transAxes, ha="left", va="center", fontsize=8.5,

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.domain.clock import single_year
 from sim.metrics.stats import t_interval
-from sim.runner.outputs import COMPLETE_MARKER, FAILURE_MARKER, is_complete
+from sim.runner.outputs import COMPLETE_MARKER, FAILURE_MARKER, PLAN_DIR, is_complete
 
 COMPLETE, FAILED, INCOMPLETE = "complete", "failed", "incomplete"
 
@@ -173,7 +174,6 @@ def verdicts(jobs: list[Job], baseline: Job | None = None) -> pd.DataFrame:
     job is the plan, with ``baseline`` as today when it shares the job's random numbers (else
     raise targets are not measured)."""
     from sim.analysis.scorecard import scorecard
-    from sim.api import single_year
     cards = {}
     for job in jobs:
         if job.status != COMPLETE:
@@ -188,7 +188,6 @@ def verdicts(jobs: list[Job], baseline: Job | None = None) -> pd.DataFrame:
 
 def _scored_on(job: Job, baseline: Job | None) -> tuple:
     """(plan KPIs, plan config, today KPIs, today config) a job's targets are scored on."""
-    from sim.api import PLAN_DIR
     plan_dir = job.path / PLAN_DIR
     if (plan_dir / "kpis.csv").exists():
         return (pd.read_csv(plan_dir / "kpis.csv"),

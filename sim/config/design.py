@@ -18,6 +18,7 @@ from scipy.stats import qmc
 
 from sim.config.schema import session_servers_of
 from sim.config.validate import ConfigError, validate
+from sim.domain.clock import measured_period
 
 # Planned density -> (services it counts, residents per unit). Mirrors what the KPIs count
 # (sim/runner/replication.py ``density``): every `gp` service, and every `beds` and `rehab_beds`
@@ -105,8 +106,7 @@ class _Service:
 
 def _last_day(cfg: Any) -> dt.date:
     """The run's last simulated day: the day the density KPIs are measured (start + horizon - 1)."""
-    start = dt.date.fromisoformat(str(cfg.run.start_date))
-    return start + dt.timedelta(days=cfg.run.horizon_days - 1)
+    return measured_period(cfg.run)[1]
 
 
 def _services(cfg: Any, names: tuple[str, ...]) -> list[_Service]:

@@ -17,6 +17,7 @@ GATEKEEPING_MODES = ("off", "soft", "strict")
 PAYMENT_SCHEMES = ("fee_for_service", "capitation")
 COMPARISONS = (">=", "<=")
 TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
+DISTS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")   # duration laws
 LANGS = ("en", "zh")                               # languages of figures and reports
 TARGET_TYPES = ("maintain", "reach", "raise", "input")   # how a target is judged (scorecard)
 TARGET_SOURCES = ("plan", "assumption")            # where a target's threshold comes from

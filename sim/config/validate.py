@@ -10,11 +10,11 @@ import datetime as dt
 import math
 from typing import Any, Iterable, Mapping
 
-from sim.config.schema import (AGE_BANDS, COMPARISONS, EPISODE_BASES, FACILITY_KINDS,
+from sim.config.schema import (AGE_BANDS, COMPARISONS, DISTS, EPISODE_BASES, FACILITY_KINDS,
                                GATEKEEPING_MODES, LANGS, OBSERVED_SCOPES, OBSERVED_TAGS, PATHWAYS,
                                PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TARGET_SOURCES, TARGET_TYPES,
                                TIERS, session_servers_of)
-from sim.engine.dists import DISTS, UNITS
+from sim.domain.clock import UNITS, measured_period
 
 SUM_TOL = 1e-6
 
@@ -455,7 +455,7 @@ def _no_foreign_targets(c: "_Checker", cfg: Any) -> None:
 def _targets(c: "_Checker") -> None:
     r = c.cfg.run
     start = c.date("run.start_date", r.start_date)
-    end = start + dt.timedelta(days=r.horizon_days - 1)
+    end = measured_period(r)[1]
     for tid, t in c.cfg.targets.targets.items():
         key = f"targets.targets.{tid}"
         if not t.kpi:

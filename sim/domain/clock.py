@@ -2,8 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 DAY = 1440.0
+UNITS = {"min": 1.0, "hour": 60.0, "day": DAY}     # minutes per unit of a configured duration
+
+
+def measured_period(run: Any) -> tuple[dt.date, dt.date]:
+    """First and last day of the measured period of a ``run`` config section (or mapping):
+    ``start_date`` and ``horizon_days - 1`` days later; the warm-up precedes it."""
+    start = dt.date.fromisoformat(str(run["start_date"]))
+    return start, start + dt.timedelta(days=int(run["horizon_days"]) - 1)
+
+
+def single_year(cfg: Any) -> int | None:
+    """The calendar year of a config's measured period, if it lies within one."""
+    start, end = measured_period(cfg.run)
+    return start.year if start.year == end.year else None
 
 
 class Clock:

@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-UNITS = {"min": 1.0, "hour": 60.0, "day": 1440.0}
-DISTS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")
+from sim.config.schema import DISTS
+from sim.domain.clock import UNITS
+
 BLOCK = 4096
 
 

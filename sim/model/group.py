@@ -15,6 +15,7 @@ from sim.engine.loop import delay, run_until
 from sim.engine.streams import Streams
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
+from sim.model.context import Context, Episode
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
 from sim.model.pathways import EXIT, PATHWAYS
@@ -29,19 +30,6 @@ GC_THRESHOLD = 200_000
 
 class ConservationError(RuntimeError):
     """Patients were lost: the books of arrivals and departures do not balance."""
-
-
-class Episode:
-    """One care episode of one patient; ``kind`` is its EpisodeType, ``cohort`` who they are."""
-
-    __slots__ = ("id", "kind", "cohort", "t0", "person")
-
-    def __init__(self, id: int, kind: EpisodeType, cohort: Cohort, t0: float, person: int):
-        self.id = id
-        self.kind = kind
-        self.cohort = cohort
-        self.t0 = t0
-        self.person = person          # index of a scheduled person, -1 for other episodes
 
 
 class MedicalGroup:
@@ -84,6 +72,7 @@ class MedicalGroup:
         if self.log.episodes:               # the event log names each row's episode
             self.start = self._start_named
         self.arrived = self.completed = self.left = 0
+        self.care = Context(self)        # what the pathways see of the group
 
     def _build_levers(self, pol: Any) -> None:
         """The optional parts of the group each lever needs (None or empty when it is off)."""
@@ -182,7 +171,7 @@ class MedicalGroup:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
         ep = Episode(self.arrived, kind, cohort, self.env._now, person)
-        Journey(kind.journey(self, ep), self._end)
+        Journey(kind.journey(self.care, ep), self._end)
 
     def _end(self, served: bool) -> None:
         if served:                               # the pathway returns True once served
@@ -195,7 +184,7 @@ class MedicalGroup:
         """``start`` when the log records episode ids: the end knows its episode."""
         self.arrived += 1
         ep = Episode(self.arrived, kind, cohort, self.env._now, person)
-        Journey(kind.journey(self, ep), lambda served: self._end_named(ep, served))
+        Journey(kind.journey(self.care, ep), lambda served: self._end_named(ep, served))
 
     def _end_named(self, ep: Episode, served: bool) -> None:
         if served:
@@ -240,7 +229,7 @@ class MedicalGroup:
                                     self.log.today("v_wait"))
                 self.choice.refresh(self.env._now, self.days_to_slot)
             self.log.roll()
-            self.step = self.log.stepper(self.env)
+            self.care.step = self.step = self.log.stepper(self.env)
 
     def _snapshot(self, day: int) -> None:
         """Each pool's cumulative time integrals at the end of ``day`` (for the time series)."""

@@ -28,11 +28,11 @@ from sim.engine.loop import delay
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:
-    from sim.model.group import Episode, MedicalGroup
+    from sim.model.context import Context, Episode
     from sim.model.network import Facility, Service
 
 EXIT = None
-Journey = Generator
+Trajectory = Generator     # a pathway: yields the events it waits for, returns True if served
 
 
 def pick(table: list, u: float) -> "Facility | None":
@@ -50,8 +50,8 @@ def pick(table: list, u: float) -> "Facility | None":
     return None
 
 
-def visit(m: "MedicalGroup", ep: "Episode", svc: "Service", lane: int,
-          referred: int = 0) -> Journey:
+def visit(m: "Context", ep: "Episode", svc: "Service", lane: int,
+          referred: int = 0) -> Trajectory:
     """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
     wait, hold the server for a sampled duration. True if served; on False the caller's
     pathway must return False too (the patient left: counted in ``left_unserved``)."""
@@ -89,7 +89,7 @@ def whole_days(minutes: float) -> float:
     return max(1.0, round(minutes / DAY)) * DAY
 
 
-def care(m: "MedicalGroup", ep: "Episode") -> Journey:
+def care(m: "Context", ep: "Episode") -> Trajectory:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
     pol = m.policy
     hospitals = pol.first_contact(ep)
@@ -115,8 +115,8 @@ def care(m: "MedicalGroup", ep: "Episode") -> Journey:
     return (yield from beyond_primary(m, ep, fac, exam, results))
 
 
-def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Service | None",
-                   results: bool) -> Journey:
+def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service | None",
+                   results: bool) -> Trajectory:
     """A would-be up-referral: settled remotely (diagnosis, teleconsultation), referred up, or
     sent on without a referral (the patient then presents at the hospital as self-referred)."""
     pol = m.policy
@@ -139,8 +139,8 @@ def beyond_primary(m: "MedicalGroup", ep: "Episode", fac: "Facility", exam: "Ser
     return (yield from hospital(m, ep, hosp, referred=formal, results=results))
 
 
-def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
-             results: bool) -> Journey:
+def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
+             results: bool) -> Trajectory:
     """Slot, outpatient consultation, examination, referral out of the group, admission."""
     pol = m.policy
     lane = pol.referred_lane if referred else LANE_ROUTINE
@@ -180,7 +180,7 @@ def hospital(m: "MedicalGroup", ep: "Episode", hosp: "Facility", referred: bool,
     return True
 
 
-def emergency(m: "MedicalGroup", ep: "Episode") -> Journey:
+def emergency(m: "Context", ep: "Episode") -> Trajectory:
     """By ambulance (time-critical cases into the green channel) or walk-in, then the ED."""
     pol = m.policy
     catchment = ep.cohort.catchment
@@ -207,8 +207,8 @@ def emergency(m: "MedicalGroup", ep: "Episode") -> Journey:
     return True
 
 
-def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
-              referred: int) -> Journey:
+def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
+              referred: int) -> Trajectory:
     """Bed, stay, then down-referral (holding the bed until a community place frees) or home."""
     env = m.env
     beds = hosp.services["beds"]
@@ -236,8 +236,8 @@ def admission(m: "MedicalGroup", ep: "Episode", hosp: "Facility", lane: int,
     return True
 
 
-def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: list,
-                  t_bed: float) -> Journey:
+def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
+                  t_bed: float) -> Trajectory:
     """Transfer delay, then wait in the hospital bed for the first free community place
     (community bed, or home bed where the policy has them), up to the policy's limit."""
     env = m.env
@@ -270,7 +270,7 @@ def down_referral(m: "MedicalGroup", ep: "Episode", hosp: "Facility", places: li
     return True
 
 
-def followup(m: "MedicalGroup", ep: "Episode") -> Journey:
+def followup(m: "Context", ep: "Episode") -> Trajectory:
     """The family doctor's post-discharge visit at the patient's own primary facility."""
     fac = pick(ep.cohort.catchment.primary, m.u_pick())
     if fac is None or "gp" not in fac.services:
@@ -287,7 +287,7 @@ def followup(m: "MedicalGroup", ep: "Episode") -> Journey:
     return True
 
 
-def checkup(m: "MedicalGroup", ep: "Episode") -> Journey:
+def checkup(m: "Context", ep: "Episode") -> Trajectory:
     """A scheduled visit at the own team (chronic review, annual check); recorded if done."""
     fac = pick(ep.cohort.catchment.primary, m.u_pick())
     svc = None if fac is None else fac.services.get(ep.kind.service)
@@ -304,7 +304,7 @@ def checkup(m: "MedicalGroup", ep: "Episode") -> Journey:
     return True
 
 
-def route(m: "MedicalGroup", ep: "Episode") -> Journey:
+def route(m: "Context", ep: "Episode") -> Trajectory:
     """Walk the episode type's routing table from ``entry`` to ``exit``."""
     table = ep.kind.route
     node = m.route_next(table["entry"])

@@ -19,6 +19,7 @@ from sim.runner.run import RunResult
 COMPLETE_MARKER = "summary.json"
 FAILURE_MARKER = "failed.json"
 INCOMPLETE_MARKER = "INCOMPLETE"
+PLAN_DIR = "plan"     # in a run directory that compares today and the plan: the plan's run
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

@@ -1,0 +1,37 @@
+"""What a care pathway may use of its medical group (``sim.model.pathways``): the episode it
+follows and a narrow ``Context`` of the clock, the log, the policy, the services the levers add
+and the group's choices, so a pathway cannot reach the network, the config or the runner."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Episode:
+    """One care episode of one patient; ``kind`` is its EpisodeType, ``cohort`` who they are."""
+
+    __slots__ = ("id", "kind", "cohort", "t0", "person")
+
+    def __init__(self, id: int, kind: Any, cohort: Any, t0: float, person: int):
+        self.id = id
+        self.kind = kind
+        self.cohort = cohort
+        self.t0 = t0
+        self.person = person          # index of a scheduled person, -1 for other episodes
+
+
+class Context:
+    """The group's parts a pathway uses, by the group's own names (copied once; ``step`` is
+    renewed by the group each midnight, when the log rolls over)."""
+
+    __slots__ = (
+        "env", "log", "step", "policy", "schedules",        # clock, records, decisions, reviews
+        "u_pick", "route_next", "return_delay",             # the group's random choices
+        "followup_type", "followup_delay", "spawn",          # follow-up episodes
+        "reader", "turnaround", "teleconsult",               # remote diagnosis, teleconsultation
+        "books", "outside", "lead", "fleet",                 # slots, city hospitals, ambulances
+        "nearest_ed", "ed_choice", "down_places",            # where emergencies and stays go
+    )
+
+    def __init__(self, group: Any):
+        for name in self.__slots__:
+            setattr(self, name, getattr(group, name))
