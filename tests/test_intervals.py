@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from sim.analysis.labels import kpi_unit_key
 from sim.metrics.catalogue import DECLARED, kpi_range

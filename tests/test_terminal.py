@@ -14,9 +14,9 @@ import pytest
 
 from sim.analysis.format import (estimate, interval, number, plain, rule,
                                  short_unit)
-from sim.metrics.catalogue import UNITS
 from sim.api import compose_config
-from sim.terminal import elapsed, header, kpi_table, period
+from sim.metrics.catalogue import UNITS
+from sim.terminal import elapsed, header, kpi_table
 
 ROOT = Path(__file__).resolve().parent.parent
 NAN = math.nan

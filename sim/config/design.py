@@ -19,15 +19,7 @@ from scipy.stats import qmc
 from sim.config.schema import session_servers_of
 from sim.config.validate import ConfigError, validate
 from sim.domain.clock import measured_period
-
-# Planned density -> (services it counts, residents per unit). Mirrors what the KPIs count
-# (sim/runner/replication.py ``density``): every `gp` service, and every `beds` and `rehab_beds`
-# service, of facilities not of kind external, with a set number of servers.
-STAFFING = {
-    "gps_per_10k": (("gp",), 1e4),
-    "beds_per_1000": (("beds", "rehab_beds"), 1e3),
-}
-
+from sim.domain.staffing import DENSITIES, full_scale_servers
 
 def design_values(design: Any) -> dict[str, float]:
     """``{dotted key: value}`` of point ``design.point`` of the ``design.n``-point Latin hypercube.
@@ -48,7 +40,7 @@ def derive(cfg: DictConfig, sources: Mapping[str, str] | None = None) -> DictCon
     """The config with sessions, the design point and the planned staffing applied (a copy;
     ``cfg`` is left as it was). Raises ``ConfigError`` when a derived value cannot be simulated."""
     values = design_values(cfg.design)
-    staffing = {k: cfg.network.staffing[k] for k in STAFFING
+    staffing = {k: cfg.network.staffing[k] for k in DENSITIES
                 if cfg.network.staffing[k] is not None}
     sessions = session_servers(cfg)
     if not values and not staffing and not sessions:
@@ -147,12 +139,6 @@ def apportion(weights: list[float], total: int, minimum: int = 1) -> list[int]:
     return [int(x) for x in n]
 
 
-def _modelled(m: int, scale: float) -> int:
-    """The full-scale servers the model shrinks to ``m`` at ``population.scale`` (the model
-    keeps ``max(1, round(servers * scale))``, sim/model/network.py)."""
-    return m if scale == 1.0 or m == 0 else int(round(m / scale))
-
-
 def _staff(cfg: DictConfig, name: str, target: float, sources: Mapping[str, str]) -> None:
     """Scale the servers counted by ``name`` so the modelled density is ``target`` (to within
     one server, never below it).
@@ -165,7 +151,7 @@ def _staff(cfg: DictConfig, name: str, target: float, sources: Mapping[str, str]
     remainder, at least one each: a staffed service keeps a server). Every base and schedule
     value of a service is scaled by its own ratio (rounded, at least 1 where it was positive)
     and written in full-scale units that the model's scaling maps back to the modelled numbers."""
-    names, per = STAFFING[name]
+    names, per = DENSITIES[name]
     scale = float(cfg.population.scale)
     residents = sum(c.residents for c in cfg.population.catchments.values()) * scale
     total = math.ceil(target * residents / per - 1e-9)     # 1e-9: an exact product stays put
@@ -200,4 +186,4 @@ def _rescaled(servers: int, ratio: float, scale: float) -> int:
     one where there were servers)."""
     if servers == 0:
         return 0
-    return _modelled(max(1, math.floor(servers * scale * ratio + 0.5)), scale)
+    return full_scale_servers(max(1, math.floor(servers * scale * ratio + 0.5)), scale)

@@ -495,13 +495,8 @@ def _observed(c: "_Checker") -> None:
 
 
 def _plain(v: Any) -> Any:
-    try:
-        from omegaconf import OmegaConf
-        if OmegaConf.is_config(v):
-            return OmegaConf.to_container(v)
-    except ImportError:  # pragma: no cover
-        pass
-    return v
+    from omegaconf import OmegaConf
+    return OmegaConf.to_container(v) if OmegaConf.is_config(v) else v
 
 
 def validate(cfg: Any, sources: Mapping[str, str] | None = None) -> None:

@@ -42,13 +42,6 @@ def _draw_fn(spec: Any, rng: np.random.Generator) -> Callable[[int], np.ndarray]
     raise ValueError(f"unknown distribution {kind!r}; allowed: {', '.join(DISTS)}")
 
 
-def dist_mean(spec: Any) -> float:
-    """Mean of a distribution spec, in minutes."""
-    if spec.dist == "empirical":
-        return float(np.mean(spec.values)) * UNITS[spec.unit]
-    return spec.mean * UNITS[spec.unit]
-
-
 def _stream(block: Callable[[], list]) -> Callable[[], float]:
     """A zero-argument callable handing out the items of successive blocks, all in C
     (``next`` on a chain of blocks): the cheapest draw Python offers on the hot path."""

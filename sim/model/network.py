@@ -9,6 +9,7 @@ import simpy
 
 from sim.config.schema import session_servers_of
 from sim.domain.clock import DAY, Clock
+from sim.domain.staffing import scaled_servers
 from sim.engine.dists import sampler
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import Streams
@@ -63,12 +64,6 @@ def shares(table: list) -> list:
     return out
 
 
-def _scaled(servers: int | None, scale: float) -> int | None:
-    if servers is None or scale == 1.0 or servers == 0:
-        return servers
-    return max(1, round(servers * scale))
-
-
 class Network:
     """Facilities by id, a flat service table (index = id in the visit log) and the calendar."""
 
@@ -88,7 +83,7 @@ class Network:
             for sid, s in f.services.items():
                 staffed = s.servers if s.in_session is None or s.servers is not None \
                     else session_servers_of(f.physicians or 0, s.in_session)
-                servers = _scaled(staffed, scale)
+                servers = scaled_servers(staffed, scale)
                 pool = Pool(env, f"{fid}.{sid}", UNLIMITED if servers is None else 0)
                 svc = Service(len(self.services), fac, sid, pool,
                               sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
@@ -113,7 +108,7 @@ class Network:
     def day_plans(self, svc: Service) -> list[tuple[int, list | None]]:
         """Per day of the run: (servers when open, opening hours or None for 24 h, [] closed)."""
         s, scale = self._service_cfg[svc.idx]
-        steps = sorted((self.clock.minutes(st.date), _scaled(st.servers, scale))
+        steps = sorted((self.clock.minutes(st.date), scaled_servers(st.servers, scale))
                        for st in s.schedule)
         weekday = None if s.hours is None else list(s.hours)
         weekend = weekday if s.weekend_hours is None else list(s.weekend_hours)

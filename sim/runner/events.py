@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import pyarrow.parquet as pq
 from sim.domain.clock import DAY
 from sim.domain.steps import STEP_NAMES
 from sim.model.policy import LANE_PRIORITY
+from sim.runner.files import temporary_beside
 
 EVENTS_DIR = "events.parquet"
 FLUSH_ROWS = 1 << 20                 # rows buffered before they are written as a row group
@@ -42,8 +42,6 @@ SCHEMA = pa.schema([
     ("episode_type", _CODES), ("priority", pa.bool_()), ("referred", pa.bool_()),
     ("wait", pa.float64()), ("value", pa.float64()),
 ])
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def part_name(rep: int) -> str:
@@ -68,13 +66,9 @@ class EventWriter:
         self.first_day = (model.clock.first_date - dt.date(1970, 1, 1)).days
         self.rep = rep
         self.path = Path(directory) / part_name(rep)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                   dir=self.path.parent)
-        os.close(fd)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        self.tmp = Path(tmp)
-        self.writer: pq.ParquetWriter | None = pq.ParquetWriter(tmp, SCHEMA, compression="zstd")
+        self.tmp = temporary_beside(self.path)
+        self.writer: pq.ParquetWriter | None = pq.ParquetWriter(self.tmp, SCHEMA,
+                                                                compression="zstd")
         self.buffer: list[pa.Table] = []
         self.buffered = 0
 

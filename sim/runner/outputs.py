@@ -5,38 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.runner.files import atomic_path
 from sim.runner.run import RunResult
 
 COMPLETE_MARKER = "summary.json"
 FAILURE_MARKER = "failed.json"
 INCOMPLETE_MARKER = "INCOMPLETE"
 PLAN_DIR = "plan"     # in a run directory that compares today and the plan: the plan's run
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -11,6 +11,7 @@ import simpy
 
 from sim.config.schema import PRIMARY_KINDS
 from sim.domain.clock import DAY
+from sim.domain.staffing import DENSITIES
 from sim.metrics import kpis
 from sim.metrics.measures import Measures
 from sim.metrics.log import Log
@@ -181,13 +182,11 @@ def measures(model: MedicalGroup, first_day: int | None = None,
 def density(model: MedicalGroup, last_day: int) -> dict[str, float]:
     """Beds per 1,000 and GPs per 10,000 residents, as staffed on the period's last day."""
     residents = sum(c.residents for c in model.cohorts)
-    count = {"beds": 0, "gp": 0}
-    for svc in model.network.services:
-        kind = "beds" if svc.name in ("beds", "rehab_beds") else svc.name
-        if kind in count and svc.facility.kind != "external" and svc.base_servers is not None:
-            count[kind] += model.network.day_plans(svc)[last_day - 1][0]
-    return {"beds_per_1000": count["beds"] / residents * 1e3,
-            "gps_per_10k": count["gp"] / residents * 1e4}
+    staffed = [(svc.name, model.network.day_plans(svc)[last_day - 1][0])
+               for svc in model.network.services
+               if svc.facility.kind != "external" and svc.base_servers is not None]
+    return {kpi: sum(n for name, n in staffed if name in names) / residents * per
+            for kpi, (names, per) in DENSITIES.items()}
 
 
 def physicians(model: MedicalGroup, last_day: int) -> dict[str, float]:

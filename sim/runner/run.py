@@ -38,12 +38,6 @@ class RunResult:
     plan: "RunResult | None" = None         # the plan's run when today and the plan are compared
 
 
-def workers_for(cfg: Any) -> int:
-    """``run.workers``, 0 meaning every core, never more than the replications."""
-    n = cfg.run.workers or os.cpu_count() or 1
-    return max(1, min(n, cfg.run.replications))
-
-
 def _worker(cfg: Any, rep: int, seed_seq: Any, progress: Any, out_dir: Path | None) -> tuple:
     def on_day(day: int) -> None:
         if progress is not None and (day + 1) % PROGRESS_EVERY == 0:
