@@ -151,6 +151,15 @@ KPIS: dict[str, tuple[str, str, str]] = {
     "flow_onward": ("Sent on without a formal referral", "未经正式转诊转往医院",
                     "per_10k_year"),
     "flow_refill": ("Repeat prescriptions", "慢病续方就诊", "per_10k_year"),
+    "flow_settled_remotely": ("Settled remotely", "远程解决", "per_10k_year"),
+    "flow_resolved_primary": ("Resolved at primary care", "在基层解决", "per_10k_year"),
+    "flow_outpatient": ("Hospital outpatient (group or city)", "医院门诊（集团内或市级）",
+                        "per_10k_year"),
+    "flow_resolved_hospital": ("Resolved at hospital outpatient", "在医院门诊解决",
+                               "per_10k_year"),
+    "flow_resolved_emergency": ("Resolved at the emergency department", "在急诊解决",
+                                "per_10k_year"),
+    "flow_admit_first": ("Admissions of first contacts", "首诊患者住院", "per_10k_year"),
 }
 
 KINDS = {

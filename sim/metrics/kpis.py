@@ -369,7 +369,21 @@ def flows(m: Measures) -> dict[str, Part]:
     patients a family doctor sent on to a hospital without a formal referral (they present as
     self-referred). flow_admit: admissions to any hospital, of which flow_admit_emergency from
     the emergency pathway. flow_discharge_home: stays that end at home (the others end in a
-    down-referral or a home bed). flow_followup: family-doctor visits after a discharge home. flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+    down-referral or a home bed). flow_followup: family-doctor visits after a discharge home.
+    flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+
+    Where each first contact ends (so the diagram accounts for all of them):
+    flow_first_primary + flow_first_hospital + flow_emergency = flow_resolved_primary +
+    flow_settled_remotely + flow_resolved_hospital + flow_resolved_emergency + flow_admit_first.
+    flow_resolved_primary: first contacts at primary care not sent on (up-referral, onward,
+    settled remotely). flow_settled_remotely: teleconsultations and remote diagnoses.
+    flow_resolved_hospital: care episodes at a hospital's outpatient department (first contact,
+    referred or sent on from primary care) not admitted. flow_resolved_emergency: emergency
+    arrivals not admitted. flow_admit_first: admissions of those episodes (flow_admit also
+    counts admissions after a follow-up visit). The step log has no episode id, so those who
+    gave up on the way are counted where they stopped being followed (flow_left counts them
+    again, with the other episodes that left). flow_outpatient: arrivals at a hospital's
+    outpatient department (first contacts, up-referrals and onward, follow-ups included).
     The diagram's other arrows are KPIs defined above: up_referrals_per_10k,
     teleconsults_per_10k, remote_diagnoses_per_10k, down_referrals_per_10k, home_beds_per_10k.
     """
@@ -378,9 +392,17 @@ def flows(m: Measures) -> dict[str, Part]:
     care, emergency = np.zeros_like(first), np.zeros_like(first)
     care[first], emergency[first] = m.care_type[etype[first]], m.emergency_type[etype[first]]
     admit = step == ADMIT
+    is_care, is_emergency = m.care_type[etype], m.emergency_type[etype]   # LEFT rows masked below
+    sent = (step == UP_REFERRAL) | (step == ONWARD)
+    sent_care = np.count_nonzero(sent & is_care)              # follow-ups' referrals left out
+    remote = m.n_steps(TELECONSULT) + m.n_steps(REMOTE_DIAGNOSIS)
+    first_p = np.count_nonzero(care & (step == FIRST_PRIMARY))
+    first_h = np.count_nonzero(care & (step == FIRST_HOSPITAL))
+    admit_care = np.count_nonzero(admit & is_care)
+    admit_emergency = np.count_nonzero(admit & is_emergency)
     out = {
-        "flow_first_primary": np.count_nonzero(care & (step == FIRST_PRIMARY)),
-        "flow_first_hospital": np.count_nonzero(care & (step == FIRST_HOSPITAL)),
+        "flow_first_primary": first_p,
+        "flow_first_hospital": first_h,
         "flow_emergency": np.count_nonzero(emergency),
         "flow_refill": np.count_nonzero(first & ~care & ~emergency),
         "flow_onward": m.n_steps(ONWARD),
@@ -391,6 +413,12 @@ def flows(m: Measures) -> dict[str, Part]:
         "flow_discharge_home": m.n_steps(DISCHARGE),
         "flow_followup": m.n_steps(FOLLOWUP),
         "flow_left": m.n_steps(LEFT),
+        "flow_settled_remotely": remote,
+        "flow_resolved_primary": first_p - remote - sent_care,
+        "flow_outpatient": first_h + np.count_nonzero(sent),
+        "flow_resolved_hospital": first_h + sent_care - admit_care,
+        "flow_resolved_emergency": np.count_nonzero(emergency) - admit_emergency,
+        "flow_admit_first": admit_care + admit_emergency,
     }
     return {k: m.per_10k_year(float(n)) for k, n in out.items()}
 
