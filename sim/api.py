@@ -155,7 +155,7 @@ def _write_scenario(result: RunResult, out: Path | None,
     write_data(result, out)
     write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
     if result.config.run.figures:
-        from sim.analysis.plots import standard_figures
+        from sim.analysis.figures import standard_figures
         standard_figures(out, result.config.report.lang)
     result.out_dir = out
 

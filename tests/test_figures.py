@@ -280,3 +280,129 @@ def test_response_figure_fits_the_slope(tmp_path):
         axes[0, 0].get_ylabel()
     paths = plots.save(fig, tmp_path, "response")
     assert all(p.exists() for p in paths)
+
+
+# -- no global state, and figures that answer the planner's question ------------------------
+
+def test_importing_the_figures_package_changes_no_matplotlib_state():
+    """Importing (and drawing) leaves the backend and every rcParam as they were."""
+    import subprocess
+    import sys
+    code = ("import matplotlib, sys\n"
+            "before = matplotlib.rcParams.copy()\n"
+            "import sim.analysis.figures, sim.analysis.plots, sim.analysis.scorecard\n"
+            "import sim.analysis.observed, sim.analysis.compare\n"
+            "after = matplotlib.rcParams.copy()\n"
+            "changed = [k for k in before if before[k] != after[k]]\n"
+            "assert not changed, changed\n"
+            "assert 'matplotlib.pyplot' not in sys.modules\n"
+            "print(dict.__getitem__(after, 'backend') is dict.__getitem__(before, 'backend'))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def _waits_summary() -> pd.DataFrame:
+    rows = {"wait_mean_hospital_outpatient": (20.0, 15.0, 25.0),
+            "wait_mean_external_outpatient": (0.0, 0.0, 0.0),        # unlimited: always 0
+            "wait_mean_external_beds": (0.0, 0.0, 0.0),
+            "wait_mean_centre_rehab_beds": (0.0, 0.0, 0.0)}           # every bed wait 0
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "ci_low", "ci_high"])
+
+
+def test_drawing_leaves_rcparams_alone_and_waits_show_zero_not_blank():
+    before = matplotlib.rcParams.copy()
+    fig = plots.waits_figure(_waits_summary(), "zh", "x")
+    assert not [k for k in before if before[k] != matplotlib.rcParams[k]]
+    minutes, days = fig.axes
+    beside = {t.get_text() for t in minutes.texts}
+    assert beside == {"20", "0"} and len(minutes.texts) == 2      # the unlimited one says 0
+    assert [t.get_text() for t in days.texts] == ["0", "0"]
+    assert days.get_xlim()[0] == 0 and days.get_xlim()[1] > 0      # no axis around zero
+    assert minutes.get_xlim()[0] == 0
+    assert _has_cjk(fig)
+
+
+@pytest.mark.slow
+def test_flow_figure_accounts_for_every_first_contact(run_dir):
+    """First contacts = resolved at primary + settled remotely + resolved at hospital + at the
+    ED + admitted, in the KPIs and in the numbers the figure prints."""
+    from sim.analysis.figures.flow import ENDS, FIRST_CONTACTS
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    firsts = summary.loc[list(FIRST_CONTACTS), "mean"].sum()
+    ends = summary.loc[list(ENDS), "mean"]
+    assert firsts > 0 and (ends >= 0).all()
+    assert ends.sum() == pytest.approx(firsts, rel=1e-9)
+    assert summary.loc["flow_resolved_primary", "mean"] > 0.5 * summary.loc[
+        "flow_first_primary", "mean"]                               # most end at primary care
+    for lang in LANGS:
+        fig = plots.flow_figure(summary, lang, "x")
+        fig.canvas.draw()
+        texts = {t.get_gid(): t.get_text() for t in fig.findobj(Text) if t.get_gid()}
+        balance = texts["flow:balance"].replace("\n", " ")
+        left, right = balance.split("=")
+        number = re.compile(r"\d[\d,]*(?:\.\d+)?")
+        lhs = [float(n.replace(",", "")) for n in number.findall(left.split("：")[-1]
+                                                                  .split(":")[-1])]
+        rhs = [float(n.replace(",", "")) for n in number.findall(right)][:len(ENDS)]
+        assert len(lhs) == 3 and len(rhs) == len(ENDS)
+        assert sum(lhs) == pytest.approx(sum(rhs), abs=0.5 * (len(lhs) + len(rhs)))
+        for box, shown in zip(("P", "H", "E", "RP", "REM", "RH", "RE"), lhs + rhs):
+            assert plots._fmt(shown) in texts[f"flow:{box}"], box
+        for box, text_ in texts.items():                         # a CI on every non-zero box
+            if box.startswith("flow:") and box != "flow:balance" and "\n0" not in text_:
+                assert re.search(r"\[[\d,.]+, [\d,.]+\]", text_), (box, text_)
+
+
+@pytest.mark.slow
+def test_map_says_schematic_and_no_two_labels_overlap(run_dir):
+    from sim.analysis.figures.map import _overlap
+    run = plots.load_run(run_dir)
+    for lang in LANGS:
+        fig = plots.map_figure(run.config, run.summary, lang, "x")
+        ax = fig.axes[0]
+        assert text("schematic_locations", lang) in ax.get_xlabel()
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+        assert len(boxes) >= 10
+        for i, b in enumerate(boxes):
+            assert _overlap(b, boxes[i + 1:]) == 0, ax.texts[i].get_text()
+    run.config["network"]["locations"] = "surveyed"
+    fig = plots.map_figure(run.config, run.summary, "en", "x")
+    assert "schematic" not in fig.axes[0].get_xlabel()
+
+
+def _ticks_apart(fig: plt.Figure) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        if any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])):
+            return False
+    return True
+
+
+def test_sweep_figures_explain_colours_keep_ticks_apart_and_say_things_once():
+    big = _table()
+    big[["mean", "ci_low", "ci_high"]] *= 123_456.7                 # wide numbers, narrow panels
+    fig = plots.comparison_figure(big, KPIS, "en")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["mean and 95% CI"]
+    assert _ticks_apart(fig)
+    diffs = _table(offset=-1.0)
+    diffs.loc[0, ["ci_low", "ci_high"]] = [-1, 1]
+    for lang in LANGS:
+        fig = plots.paired_figure(diffs, KPIS, "baseline", lang)
+        keys = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert keys == [text("ci_clear_of_zero", lang), text("ci_contains_zero", lang)]
+        assert fig._suptitle.get_text().count("baseline") == 1
+        assert _ticks_apart(fig)
+    rng = np.random.default_rng(1)
+    points = pd.DataFrame({"demand.rate_scale": rng.uniform(0.8, 1.2, 8)})
+    points["flow_admit"] = 1e5 * points["demand.rate_scale"]
+    fig = plots.response_figure(points, ["demand.rate_scale"], ["flow_admit"], "zh")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["设计点", "最小二乘拟合线"]
+    assert _ticks_apart(fig)
