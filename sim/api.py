@@ -16,9 +16,10 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sim.analysis.observed import reproduced, write_observed
+from sim.analysis.observed import reproduced
+from sim.analysis.publish import write_observed, write_scorecard
 from sim.analysis.report import write_run_report
-from sim.analysis.scorecard import scorecard, write_scorecard
+from sim.analysis.scorecard import scorecard
 from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
 from sim.config.design import derive
@@ -153,7 +154,7 @@ def _write_scenario(result: RunResult, out: Path | None,
     write_data(result, out)
     write_assumptions(assumptions(config_files(sources or {}), CONFIG_DIR.parent), out)
     if result.config.run.figures:
-        from sim.analysis.plots import standard_figures
+        from sim.analysis.figures import standard_figures
         standard_figures(out, result.config.report.lang)
     result.out_dir = out
 

@@ -16,10 +16,11 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.text import Text
 
-from sim.analysis import plots
+from sim.analysis import figures
+from sim.analysis.figures.common import fmt as figure_number
+from sim.analysis.figures.scorecard import scorecard_figure
 from sim.analysis.fonts import CJK, cjk_font_path, use_cjk_font
 from sim.analysis.labels import LANGS, PHRASES, kpi_label, kpi_unit, text
-from sim.analysis.scorecard import scorecard_figure
 from sim.api import simulate
 
 CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -125,19 +126,19 @@ def test_a_run_writes_every_standard_figure_as_png_and_svg(run_dir):
 def test_standard_figures_need_only_the_run_directory(run_dir, tmp_path):
     for name in ("summary.csv", "timeseries.parquet", "config.resolved.yaml"):
         shutil.copy(run_dir / name, tmp_path / name)
-    paths = plots.standard_figures(tmp_path, "en")
+    paths = figures.standard_figures(tmp_path, "en")
     assert {p.name for p in paths} == {f"{n}.{e}" for n in ("waits", "daily", "flow", "map")
                                        for e in ("png", "svg")}
     assert all(p.stat().st_size > 1000 for p in paths)
 
 
 def _run_figures(run_dir: Path, lang: str) -> dict[str, plt.Figure]:
-    run = plots.load_run(run_dir)
+    run = figures.load_run(run_dir)
     card = pd.read_csv(run_dir / "scorecard.csv")
-    return {"waits": plots.waits_figure(run.summary, lang, "x"),
-            "daily": plots.daily_figure(run.series, run.config, lang, "x"),
-            "flow": plots.flow_figure(run.summary, lang, "x"),
-            "map": plots.map_figure(run.config, run.summary, lang, "x"),
+    return {"waits": figures.waits_figure(run.summary, lang, "x"),
+            "daily": figures.daily_figure(run.series, run.config, lang, "x"),
+            "flow": figures.flow_figure(run.summary, lang, "x"),
+            "map": figures.map_figure(run.config, run.summary, lang, "x"),
             "scorecard": scorecard_figure(card, "dongli", lang)}
 
 
@@ -152,18 +153,18 @@ def test_chinese_figures_speak_chinese_and_english_ones_english(run_dir):
 @pytest.mark.slow
 def test_flow_diagram_shows_the_flow_kpis(run_dir):
     summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
-    fig = plots.flow_figure(summary, "zh", "x")
+    fig = figures.flow_figure(summary, "zh", "x")
     shown = " ".join(_texts(fig))
     for kpi in ("flow_first_primary", "up_referrals_per_10k", "flow_admit", "flow_discharge_home"):
-        assert plots._fmt(summary.loc[kpi, "mean"]) in shown, kpi
+        assert figure_number(summary.loc[kpi, "mean"]) in shown, kpi
     assert "上转" in shown and "下转社区病床" in shown and "每万居民每年" in shown
     plt.close(fig)
 
 
 @pytest.mark.slow
 def test_map_draws_every_located_facility_and_the_circle_value(run_dir):
-    run = plots.load_run(run_dir)
-    fig = plots.map_figure(run.config, run.summary, "en", "x")
+    run = figures.load_run(run_dir)
+    fig = figures.map_figure(run.config, run.summary, "en", "x")
     ax = fig.axes[0]
     located = [f for f in run.config["network"]["facilities"].values() if f.get("location")]
     assert len(ax.collections) == len(located)            # one marker per facility
@@ -179,16 +180,16 @@ def test_map_draws_every_located_facility_and_the_circle_value(run_dir):
 
 @pytest.mark.slow
 def test_daily_figure_marks_openings_inside_the_period(run_dir):
-    run = plots.load_run(run_dir)
+    run = figures.load_run(run_dir)
     config = run.config
     dates = pd.to_datetime(run.series["date"])
     mid = dates.min() + (dates.max() - dates.min()) / 2
     fid = next(k for k, f in config["network"]["facilities"].items() if f["kind"] == "station")
     config["network"]["facilities"][fid]["opens"] = f"{mid:%Y-%m-%d}"
-    events = plots.calendar_events(config, dates.min(), dates.max(), "zh")
+    events = figures.calendar_events(config, dates.min(), dates.max(), "zh")
     name = config["network"]["facilities"][fid]["name"]
     assert events == [(pd.Timestamp(f"{mid:%Y-%m-%d}"), f"{name}开业")]
-    fig = plots.daily_figure(run.series, config, "zh", "x")
+    fig = figures.daily_figure(run.series, config, "zh", "x")
     lines = [ln for ln in fig.axes[0].lines if ln.get_linestyle() == "--"]
     assert len(lines) == 1
     assert any(f"{name}开业" in t for t in _texts(fig))
@@ -248,20 +249,20 @@ def _table(offset: float = 0.0) -> pd.DataFrame:
 
 
 def test_comparison_and_paired_figures(tmp_path):
-    fig = plots.comparison_figure(_table(), KPIS, "zh")
+    fig = figures.comparison_figure(_table(), KPIS, "zh")
     shown = [ax for ax in fig.axes if ax.get_visible()]
     assert len(shown) == len(KPIS)
     assert [t.get_text() for t in shown[0].get_yticklabels()] == SCENARIOS
     assert shown[0].get_title() == "基层诊疗量占比" and _has_cjk(fig)
-    paths = plots.save(fig, tmp_path, "comparison")
+    paths = figures.save(fig, tmp_path, "comparison")
     diffs = _table(offset=-1.0)
-    fig = plots.paired_figure(diffs, KPIS, "baseline", "en")
+    fig = figures.paired_figure(diffs, KPIS, "baseline", "en")
     shown = [ax for ax in fig.axes if ax.get_visible()]
     labels = [t.get_text() for t in shown[0].get_yticklabels()]
     assert "baseline" not in labels and len(labels) == 2
     assert any(np.allclose(ln.get_xdata(), 0) for ln in shown[0].lines)     # the zero line
     assert "baseline" in fig._suptitle.get_text() and not _has_cjk(fig)
-    paths += plots.save(fig, tmp_path, "paired")
+    paths += figures.save(fig, tmp_path, "paired")
     assert [p.suffix for p in paths] == [".png", ".svg"] * 2 and all(p.exists() for p in paths)
 
 
@@ -271,12 +272,138 @@ def test_response_figure_fits_the_slope(tmp_path):
                            "demand.rate_scale": rng.uniform(0.8, 1.2, 10)})
     points["primary_visit_share"] = 3.0 * points["policy.adherence"] + 0.1
     points["up_referrals_per_10k"] = -2.0 * points["demand.rate_scale"]
-    fig = plots.response_figure(points, ["policy.adherence", "demand.rate_scale"],
+    fig = figures.response_figure(points, ["policy.adherence", "demand.rate_scale"],
                                 ["primary_visit_share", "up_referrals_per_10k"], "zh")
     axes = np.array(fig.axes).reshape(2, 2)
     assert axes[0, 0].get_title() == "斜率 3"
     assert axes[1, 1].get_title() == "斜率 -2"
     assert axes[1, 0].get_xlabel() == "policy.adherence" and "基层诊疗量占比" in \
         axes[0, 0].get_ylabel()
-    paths = plots.save(fig, tmp_path, "response")
+    paths = figures.save(fig, tmp_path, "response")
     assert all(p.exists() for p in paths)
+
+
+# -- no global state, and figures that answer the planner's question ------------------------
+
+def test_importing_the_figures_package_changes_no_matplotlib_state():
+    """Importing (and drawing) leaves the backend and every rcParam as they were."""
+    import subprocess
+    import sys
+    code = ("import matplotlib, sys\n"
+            "before = matplotlib.rcParams.copy()\n"
+            "import sim.analysis.figures, sim.analysis.scorecard\n"
+            "import sim.analysis.observed, sim.analysis.compare, sim.analysis.publish\n"
+            "after = matplotlib.rcParams.copy()\n"
+            "changed = [k for k in before if before[k] != after[k]]\n"
+            "assert not changed, changed\n"
+            "assert 'matplotlib.pyplot' not in sys.modules\n"
+            "print(dict.__getitem__(after, 'backend') is dict.__getitem__(before, 'backend'))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def _waits_summary() -> pd.DataFrame:
+    rows = {"wait_mean_hospital_outpatient": (20.0, 15.0, 25.0),
+            "wait_mean_external_outpatient": (0.0, 0.0, 0.0),        # unlimited: always 0
+            "wait_mean_external_beds": (0.0, 0.0, 0.0),
+            "wait_mean_centre_rehab_beds": (0.0, 0.0, 0.0)}           # every bed wait 0
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "ci_low", "ci_high"])
+
+
+def test_drawing_leaves_rcparams_alone_and_waits_show_zero_not_blank():
+    before = matplotlib.rcParams.copy()
+    fig = figures.waits_figure(_waits_summary(), "zh", "x")
+    assert not [k for k in before if before[k] != matplotlib.rcParams[k]]
+    minutes, days = fig.axes
+    beside = {t.get_text() for t in minutes.texts}
+    assert beside == {"20", "0"} and len(minutes.texts) == 2      # the unlimited one says 0
+    assert [t.get_text() for t in days.texts] == ["0", "0"]
+    assert days.get_xlim()[0] == 0 and days.get_xlim()[1] > 0      # no axis around zero
+    assert minutes.get_xlim()[0] == 0
+    assert _has_cjk(fig)
+
+
+@pytest.mark.slow
+def test_flow_figure_accounts_for_every_first_contact(run_dir):
+    """First contacts = resolved at primary + settled remotely + resolved at hospital + at the
+    ED + admitted, in the KPIs and in the numbers the figure prints."""
+    from sim.analysis.figures.flow import ENDS, FIRST_CONTACTS
+    summary = pd.read_csv(run_dir / "summary.csv", index_col=0)
+    firsts = summary.loc[list(FIRST_CONTACTS), "mean"].sum()
+    ends = summary.loc[list(ENDS), "mean"]
+    assert firsts > 0 and (ends >= 0).all()
+    assert ends.sum() == pytest.approx(firsts, rel=1e-9)
+    assert summary.loc["flow_resolved_primary", "mean"] > 0.5 * summary.loc[
+        "flow_first_primary", "mean"]                               # most end at primary care
+    for lang in LANGS:
+        fig = figures.flow_figure(summary, lang, "x")
+        fig.canvas.draw()
+        texts = {t.get_gid(): t.get_text() for t in fig.findobj(Text) if t.get_gid()}
+        balance = texts["flow:balance"].replace("\n", " ")
+        left, right = balance.split("=")
+        number = re.compile(r"\d[\d,]*(?:\.\d+)?")
+        lhs = [float(n.replace(",", "")) for n in number.findall(left.split("：")[-1]
+                                                                  .split(":")[-1])]
+        rhs = [float(n.replace(",", "")) for n in number.findall(right)][:len(ENDS)]
+        assert len(lhs) == 3 and len(rhs) == len(ENDS)
+        assert sum(lhs) == pytest.approx(sum(rhs), abs=0.5 * (len(lhs) + len(rhs)))
+        for box, shown in zip(("P", "H", "E", "RP", "REM", "RH", "RE"), lhs + rhs):
+            assert figure_number(shown) in texts[f"flow:{box}"], box
+        for box, text_ in texts.items():                         # a CI on every non-zero box
+            if box.startswith("flow:") and box != "flow:balance" and "\n0" not in text_:
+                assert re.search(r"\[[\d,.]+, [\d,.]+\]", text_), (box, text_)
+
+
+@pytest.mark.slow
+def test_map_says_schematic_and_no_two_labels_overlap(run_dir):
+    from sim.analysis.figures.map import _overlap
+    run = figures.load_run(run_dir)
+    for lang in LANGS:
+        fig = figures.map_figure(run.config, run.summary, lang, "x")
+        ax = fig.axes[0]
+        assert text("schematic_locations", lang) in ax.get_xlabel()
+        renderer = fig.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+        assert len(boxes) >= 10
+        for i, b in enumerate(boxes):
+            assert _overlap(b, boxes[i + 1:]) == 0, ax.texts[i].get_text()
+    run.config["network"]["locations"] = "surveyed"
+    fig = figures.map_figure(run.config, run.summary, "en", "x")
+    assert "schematic" not in fig.axes[0].get_xlabel()
+
+
+def _ticks_apart(fig: plt.Figure) -> bool:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        if any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])):
+            return False
+    return True
+
+
+def test_sweep_figures_explain_colours_keep_ticks_apart_and_say_things_once():
+    big = _table()
+    big[["mean", "ci_low", "ci_high"]] *= 123_456.7                 # wide numbers, narrow panels
+    fig = figures.comparison_figure(big, KPIS, "en")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["mean and 95% CI"]
+    assert _ticks_apart(fig)
+    diffs = _table(offset=-1.0)
+    diffs.loc[0, ["ci_low", "ci_high"]] = [-1, 1]
+    for lang in LANGS:
+        fig = figures.paired_figure(diffs, KPIS, "baseline", lang)
+        keys = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert keys == [text("ci_clear_of_zero", lang), text("ci_contains_zero", lang)]
+        assert fig._suptitle.get_text().count("baseline") == 1
+        assert _ticks_apart(fig)
+    rng = np.random.default_rng(1)
+    points = pd.DataFrame({"demand.rate_scale": rng.uniform(0.8, 1.2, 8)})
+    points["flow_admit"] = 1e5 * points["demand.rate_scale"]
+    fig = figures.response_figure(points, ["demand.rate_scale"], ["flow_admit"], "zh")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["设计点", "最小二乘拟合线"]
+    assert _ticks_apart(fig)

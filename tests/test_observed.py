@@ -10,9 +10,10 @@ import pytest
 from matplotlib import pyplot as plt
 from matplotlib.patches import Rectangle
 
+from sim.analysis.figures.observed import observed_figure as figure
 from sim.analysis.observed import (COLUMNS, INCONCLUSIVE, NOT_MEASURED, NOT_REPRODUCED,
-                                   REPRODUCED, band_text, figure, judge, reproduced, to_markdown,
-                                   to_text, write_observed)
+                                   REPRODUCED, band_text, judge, reproduced, to_markdown, to_text)
+from sim.analysis.publish import write_observed
 from sim.api import compose_config
 from sim.config import ConfigError, validate
 

@@ -10,7 +10,8 @@ from omegaconf import OmegaConf
 
 from sim.analysis.compare import compare
 from sim.analysis.format import interval
-from sim.analysis.observed import reproduced, write_observed
+from sim.analysis.observed import reproduced
+from sim.analysis.publish import write_observed
 from sim.analysis.report import write_run_report
 from sim.analysis.scorecard import NOT_MEASURED, NOT_MET
 from sim.analysis.sweep import find_jobs, paired_differences, select_baseline, verdicts

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import plots
+from sim.analysis import figures
 from sim.analysis.labels import kpi_label, text
 from sim.analysis.report import HEADLINE, Block, ci_text, figures_of, write_report
 from sim.analysis.sweep import (COMPLETE, FAILED, Job, common_overrides, design_points,
@@ -80,14 +80,14 @@ def _csv(frame: pd.DataFrame, path: Path) -> list[Path]:
 
 def _figures(result: Comparison, names: list[str], out_dir: Path, lang: str) -> list[Path]:
     done = result.table[result.table.status == COMPLETE].rename(columns={"job": "scenario"})
-    files = plots.save(plots.comparison_figure(done, names, lang), out_dir, "comparison")
+    files = figures.save(figures.comparison_figure(done, names, lang), out_dir, "comparison")
     if len(result.diffs):
         diffs = result.diffs.rename(columns={"job": "scenario"})
-        files += plots.save(plots.paired_figure(diffs, names, result.baseline.name, lang),
+        files += figures.save(figures.paired_figure(diffs, names, result.baseline.name, lang),
                             out_dir, "paired")
     points, params = design_points(result.jobs, names)
     if params and len(points) >= 3:
-        files += plots.save(plots.response_figure(points, params, names, lang), out_dir,
+        files += figures.save(figures.response_figure(points, params, names, lang), out_dir,
                             "response")
     return files
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 from matplotlib import font_manager, rcParams
 
@@ -24,14 +25,26 @@ def cjk_font_path() -> Path:
     return path
 
 
-def use_cjk_font() -> None:
-    """Register the CJK font with this process's font manager (the user's font cache is left
-    alone) and make it the fallback after DejaVu Sans; idempotent."""
+def register_cjk_font() -> None:
+    """Register the CJK font with this process's font manager (the user's font cache and
+    rcParams are left alone); idempotent."""
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK not in names:
         font_manager.fontManager.addfont(str(cjk_font_path()))
+
+
+def cjk_rc() -> dict[str, Any]:
+    """The rcParams that draw Latin in DejaVu Sans and CJK glyphs in Noto (for an rc_context);
+    registers the font first."""
+    register_cjk_font()
     # a list of concrete families is what matplotlib (>= 3.6) falls back through glyph by glyph;
     # a generic name such as "sans-serif" would resolve to one font only
-    rcParams["font.family"] = [LATIN, CJK, "sans-serif"]
-    rcParams["axes.unicode_minus"] = True     # DejaVu Sans has the minus sign
-    rcParams["svg.fonttype"] = "path"         # SVGs carry glyph outlines: no font needed to view
+    return {"font.family": [LATIN, CJK, "sans-serif"],
+            "axes.unicode_minus": True,          # DejaVu Sans has the minus sign
+            "svg.fonttype": "path"}              # SVGs carry glyph outlines: no font needed
+
+
+def use_cjk_font() -> None:
+    """Make the CJK fallback this process's default (changes global rcParams: for scripts and
+    notebooks; the figures package uses ``cjk_rc`` in an rc_context instead); idempotent."""
+    rcParams.update(cjk_rc())

@@ -91,6 +91,12 @@ class NetworkConfig:
     default_refer_to: Dict[str, float] = field(default_factory=dict)
     hospital_choice: Dict[str, float] = field(default_factory=dict)   # where bypassers go
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    # facility and catchment locations: "schematic" (km on a rough grid, assumed: the map says
+    # so) or "surveyed" (measured coordinates)
+    locations: str = "schematic"
+
+
+LOCATION_SOURCES = ("schematic", "surveyed")
 
 
 @dataclass

@@ -11,9 +11,9 @@ import math
 from typing import Any, Iterable, Mapping
 
 from sim.config.schema import (AGE_BANDS, COMPARISONS, DISTS, EPISODE_BASES, FACILITY_KINDS,
-                               GATEKEEPING_MODES, LANGS, OBSERVED_SCOPES, OBSERVED_TAGS, PATHWAYS,
-                               PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TARGET_SOURCES, TARGET_TYPES,
-                               TIERS, session_servers_of)
+                               GATEKEEPING_MODES, LANGS, LOCATION_SOURCES, OBSERVED_SCOPES,
+                               OBSERVED_TAGS, PATHWAYS, PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES,
+                               TARGET_SOURCES, TARGET_TYPES, TIERS, session_servers_of)
 from sim.domain.clock import UNITS, measured_period
 
 SUM_TOL = 1e-6
@@ -141,6 +141,7 @@ class _Checker:
 
     def network(self) -> None:
         n = self.cfg.network
+        self.choice("network.locations", n.get("locations", "schematic"), LOCATION_SOURCES)
         fac = n.facilities
         if not fac:
             self.fail("network.facilities", {}, "the network needs at least one facility")

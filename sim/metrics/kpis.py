@@ -347,7 +347,14 @@ def ambulance(m: Measures) -> dict[str, Part]:
      flow_followup=("per_10k_year", "Follow-up by the family doctor", "家庭医生随访"),
      flow_left=("per_10k_year", "Left unserved", "未获服务离开"),
      flow_onward=("per_10k_year", "Sent on without a formal referral", "未经正式转诊转往医院"),
-     flow_refill=("per_10k_year", "Repeat prescriptions", "慢病续方就诊"))
+     flow_refill=("per_10k_year", "Repeat prescriptions", "慢病续方就诊"),
+     flow_settled_remotely=("per_10k_year", "Settled remotely", "远程解决"),
+     flow_resolved_primary=("per_10k_year", "Resolved at primary care", "在基层解决"),
+     flow_outpatient=("per_10k_year", "Hospital outpatient (group or city)",
+                      "医院门诊（集团内或市级）"),
+     flow_resolved_hospital=("per_10k_year", "Resolved at hospital outpatient", "在医院门诊解决"),
+     flow_resolved_emergency=("per_10k_year", "Resolved at the emergency department", "在急诊解决"),
+     flow_admit_first=("per_10k_year", "Admissions of first contacts", "首诊患者住院"))
 def flows(m: Measures) -> dict[str, Part]:
     """The referral flow diagram's volumes, per 10,000 residents per year, from the step log.
 
@@ -361,6 +368,19 @@ def flows(m: Measures) -> dict[str, Part]:
     the emergency pathway. flow_discharge_home: stays that end at home (the others end in a
     down-referral or a home bed). flow_followup: family-doctor visits after a discharge home.
     flow_left: episodes that ended unserved (gave up waiting, no slot, no-show).
+
+    Where each first contact ends (so the diagram accounts for all of them):
+    flow_first_primary + flow_first_hospital + flow_emergency = flow_resolved_primary +
+    flow_settled_remotely + flow_resolved_hospital + flow_resolved_emergency + flow_admit_first.
+    flow_resolved_primary: first contacts at primary care not sent on (up-referral, onward,
+    settled remotely). flow_settled_remotely: teleconsultations and remote diagnoses.
+    flow_resolved_hospital: care episodes at a hospital's outpatient department (first contact,
+    referred or sent on from primary care) not admitted. flow_resolved_emergency: emergency
+    arrivals not admitted. flow_admit_first: admissions of those episodes (flow_admit also
+    counts admissions after a follow-up visit). The step log has no episode id, so those who
+    gave up on the way are counted where they stopped being followed (flow_left counts them
+    again, with the other episodes that left). flow_outpatient: arrivals at a hospital's
+    outpatient department (first contacts, up-referrals and onward, follow-ups included).
     The diagram's other arrows are KPIs defined above: up_referrals_per_10k,
     teleconsults_per_10k, remote_diagnoses_per_10k, down_referrals_per_10k, home_beds_per_10k.
     """
@@ -369,9 +389,17 @@ def flows(m: Measures) -> dict[str, Part]:
     care, emergency = np.zeros_like(first), np.zeros_like(first)
     care[first], emergency[first] = m.care_type[etype[first]], m.emergency_type[etype[first]]
     admit = step == ADMIT
+    is_care, is_emergency = m.care_type[etype], m.emergency_type[etype]   # LEFT rows masked below
+    sent = (step == UP_REFERRAL) | (step == ONWARD)
+    sent_care = np.count_nonzero(sent & is_care)              # follow-ups' referrals left out
+    remote = m.n_steps(TELECONSULT) + m.n_steps(REMOTE_DIAGNOSIS)
+    first_p = np.count_nonzero(care & (step == FIRST_PRIMARY))
+    first_h = np.count_nonzero(care & (step == FIRST_HOSPITAL))
+    admit_care = np.count_nonzero(admit & is_care)
+    admit_emergency = np.count_nonzero(admit & is_emergency)
     out = {
-        "flow_first_primary": np.count_nonzero(care & (step == FIRST_PRIMARY)),
-        "flow_first_hospital": np.count_nonzero(care & (step == FIRST_HOSPITAL)),
+        "flow_first_primary": first_p,
+        "flow_first_hospital": first_h,
         "flow_emergency": np.count_nonzero(emergency),
         "flow_refill": np.count_nonzero(first & ~care & ~emergency),
         "flow_onward": m.n_steps(ONWARD),
@@ -382,6 +410,12 @@ def flows(m: Measures) -> dict[str, Part]:
         "flow_discharge_home": m.n_steps(DISCHARGE),
         "flow_followup": m.n_steps(FOLLOWUP),
         "flow_left": m.n_steps(LEFT),
+        "flow_settled_remotely": remote,
+        "flow_resolved_primary": first_p - remote - sent_care,
+        "flow_outpatient": first_h + np.count_nonzero(sent),
+        "flow_resolved_hospital": first_h + sent_care - admit_care,
+        "flow_resolved_emergency": np.count_nonzero(emergency) - admit_emergency,
+        "flow_admit_first": admit_care + admit_emergency,
     }
     return {k: m.per_10k_year(float(n)) for k, n in out.items()}
 

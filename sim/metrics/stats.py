@@ -22,6 +22,13 @@ ANY: Range = (-math.inf, math.inf)
 COLUMNS = ["mean", "ci_low", "ci_high", "sd", "n", "ci_note"]
 
 
+def t_half_width(sd: float | np.ndarray, n: int | np.ndarray, level: float = 0.95
+                 ) -> float | np.ndarray:
+    """Half-width of the Student t interval of a mean of ``n`` replications with standard
+    deviation ``sd`` (elementwise for arrays)."""
+    return stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
+
+
 def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
     """(mean, ci_low, ci_high, sd, n) of independent replications; NaN bounds when n < 2."""
     x = np.asarray(values, dtype=float)
@@ -33,7 +40,7 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, f
     if n < MIN_REPLICATIONS:
         return (mean, np.nan, np.nan, np.nan, 1)
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+    half = float(t_half_width(sd, n, level))
     return (mean, mean - half, mean + half, sd, n)
 
 
