@@ -35,3 +35,34 @@ def use_cjk_font() -> None:
     rcParams["font.family"] = [LATIN, CJK, "sans-serif"]
     rcParams["axes.unicode_minus"] = True     # DejaVu Sans has the minus sign
     rcParams["svg.fonttype"] = "path"         # SVGs carry glyph outlines: no font needed to view
+
+
+def subset_woff(chars: str) -> bytes:
+    """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
+    brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    options = subset.Options()
+    options.flavor, options.layout_features, options.hinting = "woff", [], False
+    options.name_IDs, options.notdef_outline = [], True
+    font = TTFont(cjk_font_path(), lazy=True)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out)
+    return out.getvalue()
+
+
+def font_face_css(chars: str, family: str = "Report CJK") -> str:
+    """An ``@font-face`` rule embedding the glyphs of ``chars`` (base64 WOFF) under ``family``;
+    '' when ``chars`` is empty."""
+    import base64
+    if not chars:
+        return ""
+    data = base64.b64encode(subset_woff(chars)).decode("ascii")
+    return (f'@font-face{{font-family:"{family}";font-style:normal;font-weight:400;'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}')
