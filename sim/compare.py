@@ -32,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"{result.complete} complete, {result.failed} failed, "
-          f"{len(result.jobs) - result.complete - result.failed} incomplete")
+    print(result.to_text())
+    print("\nwritten:")
     for path in result.files:
-        print(path)
+        print(f"  {path}")
     return 0
 
 

@@ -41,9 +41,11 @@ def subset_woff(chars: str) -> bytes:
     """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
     brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
     import io
+    import logging
 
     from fontTools import subset
     from fontTools.ttLib import TTFont
+    logging.getLogger("fontTools").setLevel(logging.WARNING)   # its INFO lines reach Hydra's log
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting = "woff", [], False
     options.name_IDs, options.notdef_outline = [], True
