@@ -87,7 +87,7 @@ def main(cfg: DictConfig) -> float | None:
     digest = fingerprint(cfg)
     if sweeping and _reusable(out_dir, digest):
         print(f"skipped, already complete: {out_dir}\n"
-              + _job_done(hc, out_dir, "skipped, already complete", started), flush=True)
+              + _job_done(hc, out_dir, "reused", None), flush=True)
         return _objective(cfg, pd.read_csv(out_dir / "summary.csv", index_col="kpi"))
     if sweeping:                      # jobs run side by side: one core each unless told
         cfg.run.workers = cfg.run.workers or 1
@@ -155,12 +155,12 @@ def _job_name(hc: Any, out_dir: Path) -> str:
     return sweep_progress.job_name(list(hc.overrides.task), common, out_dir.name)
 
 
-def _job_done(hc: Any, out_dir: Path, status: str, started: float) -> str:
+def _job_done(hc: Any, out_dir: Path, status: str, started: float | None) -> str:
     """Record a sweep job's end and say it: ``[2/4 jobs, 1 min 3 s] policy=x: complete in
-    41.2 s``."""
-    seconds = time.monotonic() - started
+    41.2 s``; ``started`` None for a job not run (reused)."""
+    seconds = time.monotonic() - started if started is not None else None
     done, head = sweep_progress.finished(Path(hc.sweep.dir), _job_name(hc, out_dir), status,
-                                         seconds)
+                                         seconds or 0.0)
     since = time.time() - head["started"] if head.get("started") else None
     return terminal.job_done(done, head.get("total"), _job_name(hc, out_dir), status, seconds,
                              since)

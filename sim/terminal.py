@@ -120,13 +120,14 @@ def job_heading(name: str) -> str:
     return f"── {name} ──"
 
 
-def job_done(done: int, total: int | None, name: str, status: str, seconds: float,
+def job_done(done: int, total: int | None, name: str, status: str, seconds: float | None,
              sweep_seconds: float | None) -> str:
     """A sweep's progress as a job ends: ``[2/4 jobs, 1 min 3 s] policy=gatekeeping:
-    complete in 41.2 s``."""
+    complete in 41.2 s`` (no time for a job that did not run, ``seconds`` None)."""
     count = f"{done}/{total}" if total else f"{done}"
     since = f", {duration(sweep_seconds)}" if sweep_seconds is not None else ""
-    return f"[{count} jobs{since}] {name}: {status} in {duration(seconds)}"
+    took = f" in {duration(seconds)}" if seconds is not None else ""
+    return f"[{count} jobs{since}] {name}: {status}{took}"
 
 
 def columns(rows: Sequence[Sequence[str]], right: Sequence[bool] = ()) -> str:

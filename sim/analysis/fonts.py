@@ -37,6 +37,17 @@ def use_cjk_font() -> None:
     rcParams["svg.fonttype"] = "path"         # SVGs carry glyph outlines: no font needed to view
 
 
+# the blocks a Latin system font lacks: CJK punctuation, kana, ideographs, compatibility
+# ideographs, vertical and full-width forms (dashes, ≥, curly quotes stay with the Latin font,
+# whose glyphs fit Latin text: the CJK font's are full-width)
+CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
+def cjk_chars(text: str) -> str:
+    """The distinct characters of ``text`` in ``CJK_RANGES``, sorted."""
+    return "".join(sorted({c for c in text if any(lo <= ord(c) <= hi for lo, hi in CJK_RANGES)}))
+
+
 def subset_woff(chars: str) -> bytes:
     """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
     brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
@@ -61,7 +72,8 @@ def subset_woff(chars: str) -> bytes:
 
 def font_face_css(chars: str, family: str = "Report CJK") -> str:
     """An ``@font-face`` rule embedding the glyphs of ``chars`` (base64 WOFF) under ``family``;
-    '' when ``chars`` is empty."""
+    '' when ``chars`` is empty. A page lists ``family`` first: the subset holds only these
+    characters, so a browser takes every other one from the next family."""
     import base64
     if not chars:
         return ""

@@ -90,16 +90,16 @@ pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.8em}""" % FONT_FAMI
 
 
 def render_html(blocks: list[Block], lang: str, base: Path | None = None) -> str:
-    """One self-contained HTML file: figures embedded as base64 PNG, and the page's non-ASCII
-    characters (Chinese, dashes, ≥) as an embedded subset font, so it reads the same on a
-    machine without CJK fonts; links relative to ``base`` (the report's folder)."""
+    """One self-contained HTML file: figures embedded as base64 PNG, and the page's Chinese
+    characters as an embedded subset font, so it reads the same on a machine without CJK
+    fonts; links relative to ``base`` (the report's folder)."""
     title = next((b.body for b in blocks if b.kind == "title"), "report")
     body = "\n".join(_html_block(b, base) for b in blocks)
-    chars = "".join(sorted({c for c in title + body if ord(c) > 127 and not c.isspace()}))
-    from sim.analysis.fonts import font_face_css
+    from sim.analysis.fonts import cjk_chars, font_face_css
+    font = font_face_css(cjk_chars(title + body), FONT_FAMILY)
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
             f'<meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{font_face_css(chars, FONT_FAMILY)}\n{STYLE}</style></head><body>\n"
+            f"<style>{font}\n{STYLE}</style></head><body>\n"
             f"{body}\n</body></html>")
 
 
