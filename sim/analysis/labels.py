@@ -257,7 +257,6 @@ PHRASES: dict[str, tuple[str, str]] = {
     "reduced_moved": (" KPIs known to move with scale (docs/calibration.md): {kpis}.",
                       "已知随规模变化的指标（docs/calibration.md）：{kpis}。"),
     "derived": ("derived", "推算"),
-    "jobs_done": ("{done}/{total} jobs done", "已完成{done}/{total}个任务"),
     # figure captions in reports (figure:<file stem>)
     "figure:scorecard": ("Targets scorecard: each target's KPI today (grey) and under the plan "
                          "(coloured by verdict), with 95% CIs, in the KPI's units; dashed: the "

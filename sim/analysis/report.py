@@ -31,8 +31,8 @@ FIGURE_ORDER = ("observed", "scorecard", "flow", "map", "daily", "capacity", "wa
 
 @dataclass
 class Block:
-    """A piece of a report: ``kind`` is title, heading, paragraph, list, table, figure, code
-    or link (``body`` a file beside the report, ``caption`` its text)."""
+    """A piece of a report: ``kind`` is title, heading, paragraph, list, table, figure or link
+    (``body`` a file beside the report, ``caption`` its text)."""
     kind: str
     body: Any
     caption: str = ""
@@ -54,9 +54,6 @@ def render_markdown(blocks: list[Block], base: Path) -> str:
             out.append(_md_table(b.body))
         elif b.kind == "figure":
             out.append(f"![{b.caption}]({Path(b.body).relative_to(base).as_posix()})")
-        elif b.kind == "code":
-            out.append(f"<details><summary>{b.caption}</summary>\n\n```yaml\n{b.body}```\n"
-                       "</details>")
         elif b.kind == "link":
             out.append(f"[{b.caption}]({_relative(b.body, base)})")
     return "\n\n".join(out) + "\n"
@@ -86,7 +83,7 @@ STYLE = """body{font-family:"%s",system-ui,"Noto Sans CJK SC","Source Han Sans S
 color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f2f2f2}img{max-width:100%%;margin:0.5em 0}figcaption{color:#555;font-size:0.9em}
-pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.8em}""" % FONT_FAMILY
+""" % FONT_FAMILY
 
 
 def render_html(blocks: list[Block], lang: str, base: Path | None = None) -> str:
@@ -120,9 +117,6 @@ def _html_block(b: Block, base: Path | None) -> str:
         return (f'<figure><img alt="{html.escape(b.caption)}" '
                 f'src="data:image/png;base64,{data}"><figcaption>'
                 f"{html.escape(b.caption)}</figcaption></figure>")
-    if b.kind == "code":
-        return (f"<details><summary>{html.escape(b.caption)}</summary>"
-                f"<pre>{html.escape(b.body)}</pre></details>")
     if b.kind == "link":
         href = _relative(b.body, base) if base is not None else Path(b.body).as_posix()
         return f'<p><a href="{html.escape(href)}">{html.escape(b.caption)}</a></p>'
