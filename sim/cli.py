@@ -11,6 +11,7 @@ import json
 import math
 import shutil
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from sim.api import CONFIG_DIR, compose_config, label_of, plan_of, run_config, s
 from sim.cli_help import register as register_help
 from sim.config import ConfigError, register_configs, validate
 from sim.config.explain import syntax_error
+from sim.runner import progress as sweep_progress
 from sim.runner.outputs import (COMPLETE_MARKER, clear_failure, is_complete, record_failure,
                                 write_text)
 from sim.runner.run import workers_for
@@ -78,12 +80,14 @@ def _reusable(out_dir: Path, digest: str) -> bool:
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
     interrupt.check()
+    started = time.monotonic()
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
     digest = fingerprint(cfg)
     if sweeping and _reusable(out_dir, digest):
-        print(f"skipped, already complete: {out_dir}")
+        print(f"skipped, already complete: {out_dir}\n"
+              + _job_done(hc, out_dir, "reused", None), flush=True)
         return _objective(cfg, pd.read_csv(out_dir / "summary.csv", index_col="kpi"))
     if sweeping:                      # jobs run side by side: one core each unless told
         cfg.run.workers = cfg.run.workers or 1
@@ -113,25 +117,53 @@ def main(cfg: DictConfig) -> float | None:
         message = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
         record_failure(out_dir, message, traceback.format_exc())
         print(f"error: job {out_dir.name} failed: {message}", file=sys.stderr)
+        print(_job_done(hc, out_dir, "failed", started), flush=True)
         return math.nan if _calibrating(cfg) else None   # a failed trial to Optuna
     manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     write_text(out_dir / MANIFEST, json.dumps(manifest, indent=1))
-    print(kpi_table(result.summary))
+    lines = _results_text(cfg, result, out_dir)
+    if sweeping:
+        lines = [terminal.job_heading(_job_name(hc, out_dir)), *lines,
+                 _job_done(hc, out_dir, "complete", started)]
+    else:
+        lines.append(terminal.elapsed(interrupt.STARTED))
+    print("\n".join(lines), flush=True)      # one write: parallel jobs do not interleave
+    return _objective(cfg, result.summary)
+
+
+def _results_text(cfg: DictConfig, result: Any, out_dir: Path) -> list[str]:
+    """What a run prints when it ends: its KPI table, today reproduced?, the targets, the
+    scale caveat and where its files are."""
+    lines = [kpi_table(result.summary)]
     if result.observed is not None and len(result.observed):
-        print(f"\ntoday reproduced? {cfg.observed.district or cfg.observed.name}")
-        print(observed_text(result.observed))
+        lines += [f"\ntoday reproduced? {cfg.observed.district or cfg.observed.name}",
+                  observed_text(result.observed)]
     if len(result.scorecard):
-        print(f"\ntargets: {cfg.targets.plan or cfg.targets.name}")
-        print(to_text(result.scorecard))
-    note = terminal.replications_note(result.summary, "verdicts") if len(result.scorecard) else None
-    if note:
-        print(note)
+        lines += [f"\ntargets: {cfg.targets.plan or cfg.targets.name}", to_text(result.scorecard)]
+        note = terminal.replications_note(result.summary, "verdicts")
+        lines += [note] if note else []
     caveat = scale_warning(result.config)
     if caveat:
-        print(f"\n{caveat}")
-    print(f"\nrun directory: {out_dir}\nreport: {out_dir / 'report.html'}")
-    print(terminal.elapsed(interrupt.STARTED))
-    return _objective(cfg, result.summary)
+        lines.append(f"\n{caveat}")
+    lines.append(f"\nrun directory: {out_dir}\nreport: {out_dir / 'report.html'}")
+    return lines
+
+
+def _job_name(hc: Any, out_dir: Path) -> str:
+    """A sweep job by the overrides it does not share with the sweep's other jobs."""
+    common = sweep_progress.header(Path(hc.sweep.dir))["common"]
+    return sweep_progress.job_name(list(hc.overrides.task), common, out_dir.name)
+
+
+def _job_done(hc: Any, out_dir: Path, status: str, started: float | None) -> str:
+    """Record a sweep job's end and say it: ``[2/4 jobs, 1 min 3 s] policy=x: complete in
+    41.2 s``; ``started`` None for a job not run (reused)."""
+    seconds = time.monotonic() - started if started is not None else None
+    done, head = sweep_progress.finished(Path(hc.sweep.dir), _job_name(hc, out_dir), status,
+                                         seconds or 0.0)
+    since = time.time() - head["started"] if head.get("started") else None
+    return terminal.job_done(done, head.get("total"), _job_name(hc, out_dir), status, seconds,
+                             since)
 
 
 def _ticker(bar: Any) -> Any:
@@ -181,9 +213,16 @@ class RunFolder(Callback):
 
 
 class SweepSummary(Callback):
-    """At the end of a sweep: ``sweep_summary.csv``, paired differences, figures and report."""
+    """At a sweep's start, its progress record (how many jobs, when); at its end
+    ``sweep_summary.csv``, paired differences, figures, report and the comparison printed."""
 
     failed = 0
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        jobs = _sweep_jobs(config)
+        common = [o for o in jobs[0] if all(o in j for j in jobs)] if len(jobs) > 1 else []
+        total = len(jobs) or OmegaConf.select(config, "hydra.sweeper.n_trials", default=None)
+        sweep_progress.start(Path(config.hydra.sweep.dir), total, common)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.analysis.compare import compare
@@ -197,8 +236,16 @@ class SweepSummary(Callback):
             SweepSummary.failed = -1
             return
         SweepSummary.failed = result.failed
-        print(f"sweep: {result.complete} complete, {result.failed} failed; "
-              f"summary: {sweep_dir / 'sweep_summary.csv'}")
+        print(f"\nsweep {sweep_dir.name}: {terminal.comparison_summary(result)}\n\nsummary: "
+              f"{sweep_dir / 'sweep_summary.csv'}\nreport: {sweep_dir / 'report.html'}")
+
+
+def _sweep_jobs(config: DictConfig) -> list[list[str]]:
+    """The overrides of each job a sweep runs: its sweeper's ``params`` and the command line
+    (as Hydra's basic sweeper combines them); [] for another sweeper."""
+    params = OmegaConf.select(config, "hydra.sweeper.params", default=None) or {}
+    task = list(OmegaConf.select(config, "hydra.overrides.task", default=[]) or [])
+    return _job_overrides([f"{k}={v}" for k, v in params.items()] + task)
 
 
 def _job_overrides(args: list[str]) -> list[list[str]]:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sim.analysis.labels import LANGS
+from sim.terminal import comparison_summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"{result.complete} complete, {result.failed} failed, "
-          f"{len(result.jobs) - result.complete - result.failed} incomplete")
+    print(comparison_summary(result))
+    print("\nwritten:")
     for path in result.files:
-        print(path)
+        print(f"  {path}")
     return 0
 
 

@@ -102,9 +102,78 @@ def replications_note(summary: pd.DataFrame, what: str = "intervals") -> str | N
 
 def elapsed(started: float) -> str:
     """``finished in 3 min 23 s`` since ``started`` (``time.monotonic()``)."""
-    s = time.monotonic() - started
+    return f"finished in {duration(time.monotonic() - started)}"
+
+
+def duration(s: float) -> str:
+    """``12.3 s`` under a minute, else ``3 min 23 s`` or ``1 h 2 min 3 s``."""
     if s < 60:
-        return f"finished in {s:.1f} s"
+        return f"{s:.1f} s"
     h, rest = divmod(int(round(s)), 3600)
     m, sec = divmod(rest, 60)
-    return f"finished in {f'{h} h ' if h else ''}{m} min {sec} s"
+    return f"{f'{h} h ' if h else ''}{m} min {sec} s"
+
+
+def job_heading(name: str) -> str:
+    """The line above a sweep job's results: ``── policy=gatekeeping ──``."""
+    return f"── {name} ──"
+
+
+def job_done(done: int, total: int | None, name: str, status: str, seconds: float | None,
+             sweep_seconds: float | None) -> str:
+    """A sweep's progress as a job ends: ``[2/4 jobs, 1 min 3 s] policy=gatekeeping:
+    complete in 41.2 s`` (no time for a job that did not run, ``seconds`` None)."""
+    count = f"{done}/{total}" if total else f"{done}"
+    since = f", {duration(sweep_seconds)}" if sweep_seconds is not None else ""
+    took = f" in {duration(seconds)}" if seconds is not None else ""
+    return f"[{count} jobs{since}] {name}: {status}{took}"
+
+
+def columns(rows: Sequence[Sequence[str]], right: Sequence[bool] = ()) -> str:
+    """``rows`` (the first is the header) as aligned text columns two spaces apart; columns
+    flagged in ``right`` are right-aligned."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    flags = list(right) + [False] * (len(widths) - len(right))
+    return "\n".join("  ".join(c.rjust(w) if f else c.ljust(w)
+                               for c, w, f in zip(r, widths, flags)).rstrip() for r in rows)
+
+
+def comparison_summary(result: Any) -> str:
+    """A ``sim.analysis.compare.Comparison`` in the terminal: how many jobs completed, each
+    job's KPIs and its paired difference from the baseline, and each failed job's error."""
+    incomplete = len(result.jobs) - result.complete - result.failed
+    parts = [f"{result.complete} complete, {result.failed} failed, {incomplete} incomplete",
+             comparison_text(result.table, result.diffs, result.kpis,
+                             result.baseline.name if result.baseline else None),
+             "\n".join(f"failed: {j.name}: {j.error}" for j in result.jobs
+                       if j.status == "failed")]
+    return "\n\n".join(p for p in parts if p)
+
+
+def comparison_text(table: pd.DataFrame, diffs: pd.DataFrame, names: Sequence[str],
+                    baseline: str | None) -> str:
+    """A sweep in the terminal: each complete job's KPIs in ``names`` (mean [95% CI], one column
+    per job) and each job's paired difference from ``baseline``; ``table`` and ``diffs`` as
+    ``sweep_summary.csv`` and ``paired_differences.csv``."""
+    done = table[table.status == "complete"]
+    if not len(done):
+        return ""
+    out = [_kpi_by_job(done, names, "KPIs, mean [95% CI]")]
+    if baseline is not None and len(diffs):
+        out.append(_kpi_by_job(diffs.assign(sign=True), names,
+                               f"paired differences from {baseline}, mean [95% CI]"))
+    return "\n\n".join(o for o in out if o)
+
+
+def _kpi_by_job(frame: pd.DataFrame, names: Sequence[str], title: str) -> str:
+    """KPIs as rows (with their short unit), jobs as columns, cells ``mean [low, high]``."""
+    jobs = list(dict.fromkeys(frame.job))
+    signed = "sign" in frame
+    cells = {(r.job, r.kpi): " ".join(estimate(r.mean, r.ci_low, r.ci_high, sign=signed))
+             .replace(" –", "") for r in frame.itertuples()}
+    kpis = [k for k in names if any((j, k) in cells for j in jobs)]
+    if not kpis:
+        return ""
+    rows = [["KPI", *jobs, "unit"]]
+    rows += [[k, *(cells.get((j, k), "–") for j in jobs), short_unit(k)] for k in kpis]
+    return title + "\n" + columns(rows, [False] + [True] * len(jobs))

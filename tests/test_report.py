@@ -53,6 +53,31 @@ def test_run_report_is_self_contained_and_bilingual(runs):
     write_run_report(runs / "base", "zh")
     zh = (runs / "base" / "report.md").read_text()
     assert "## 规划与现状对比" in zh and "## 假设" in zh and "基层诊疗量占比" in zh
+    assert "# 报告：东丽区，政策：现状（基线）" in zh and "| 政策 | 现状（基线） |" in zh
+    assert "缩减规模运行" in zh and "Reduced run" not in zh
+
+
+def test_run_report_explains_itself_lists_every_kpi_and_links_its_config(runs):
+    write_run_report(runs / "base", "en")
+    md = (runs / "base" / "report.md").read_text()
+    how = md.index("## How to read this report")
+    assert how < md.index("## The plan against today")
+    for start in ("- Intervals:", "- Verdicts:", "- Paired differences:", "- Scale:", "- Units:"):
+        assert start in md[how:]
+    assert "[The resolved configuration (every setting of this run): config.resolved.yaml]" \
+           "(config.resolved.yaml)" in md
+    assert "```yaml" not in md and "results_dir:" not in md        # linked, not inline
+    assert len(md) < 60_000
+    every = md[md.index("## All KPIs"):md.index("## Assumptions")]
+    summary = pd.read_csv(runs / "base" / "summary.csv", index_col="kpi")
+    rows = {r.split(" | ")[-1].rstrip(" |"): r for r in every.splitlines() if r.startswith("| ")}
+    assert set(summary.index) <= set(rows)                          # every KPI, not only 13
+    r = summary.loc["wait_mean_hospital_outpatient"]
+    assert rows["wait_mean_hospital_outpatient"].startswith(
+        "| Mean wait: group hospital outpatient | minutes | "
+        + interval(r["mean"], r.ci_low, r.ci_high))
+    assert "| Episodes arrived | patients (whole run, modelled) |" in rows["arrived"]
+    assert "e+0" not in every
 
 
 def test_paired_differences_use_common_random_numbers(runs, tmp_path):
@@ -78,6 +103,24 @@ def test_compare_across_sweeps_names_jobs_by_folder(runs, tmp_path):
     assert set(table.job) == {"base/base", "gate/gate"}
     assert (tmp_path / "figures" / "comparison.png").exists()
     assert (tmp_path / "report.html").exists()
+
+
+def test_compare_command_prints_each_jobs_kpis_and_paired_differences(runs, tmp_path, capsys):
+    assert compare_main([str(runs / "base"), str(runs / "gate"), "--out", str(tmp_path),
+                         "--baseline", "base/base"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 complete, 0 failed, 0 incomplete\n")
+    table = pd.read_csv(tmp_path / "sweep_summary.csv").set_index(["job", "kpi"])
+    diffs = pd.read_csv(tmp_path / "paired_differences.csv").set_index(["job", "kpi"])
+    head = out[:out.index("paired differences from base/base")]
+    for job in ("base/base", "gate/gate"):
+        r = table.loc[(job, "primary_first_contact")]
+        assert interval(r["mean"], r.ci_low, r.ci_high) in head
+    d = diffs.loc[("gate/gate", "primary_first_contact")]
+    line = next(x for x in out[len(head):].splitlines() if x.startswith("primary_first_contact"))
+    assert interval(d["mean"], d.ci_low, d.ci_high, sign=True) in line
+    assert line.split()[1].startswith("+") and line.endswith("share")
+    assert str(tmp_path / "report.html") in out
 
 
 def test_compare_command_refuses_clearly(runs, tmp_path, capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,11 +50,24 @@ def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
     assert set(diffs.job) == {"policy=gatekeeping"} and diffs.paired.all()
     for name in ("figures/comparison.png", "figures/paired.png", "report.html", "report.md"):
         assert (sweep / name).stat().st_size > 0, name
+    # the sweep talks: each job's table under its name, a progress line as each job ends, and
+    # at the end each job's KPIs and its paired difference from the baseline
+    out = first.stdout
+    for job in jobs:
+        heading = out.index(f"── {job} ──")
+        assert out.index("KPI ", heading) < out.index(f"] {job}: complete in ", heading)
+    assert re.search(r"^\[1/2 jobs, [\d.]+ s\] policy=\w+: complete in [\d.]+ s$", out, re.M)
+    assert re.search(r"^\[2/2 jobs, ", out, re.M)
+    summary = out.index("KPIs, mean [95% CI]")
+    assert re.search(r"^primary_first_contact\s+\S+ \[.+\]\s+\S+ \[.+\]\s+share$",
+                     out[summary:], re.M)
+    assert "paired differences from policy=baseline" in out[summary:]
     done = {j: (p / "kpis.csv").stat().st_mtime_ns for j, p in jobs.items()}
 
     again = sim(*args)                                    # nothing to do
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("skipped, already complete") == 2
+    assert len(re.findall(r"^\[[12]/2 jobs, .*: reused$", again.stdout, re.M)) == 2
     assert {j: (p / "kpis.csv").stat().st_mtime_ns for j, p in jobs.items()} == done
 
     manifest = jobs["policy=gatekeeping"] / "run.json"     # as if its config had changed

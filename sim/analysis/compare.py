@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import figures
-from sim.analysis.labels import kpi_label, text
-from sim.analysis.report import HEADLINE, Block, ci_text, figures_of, write_report
+from sim.analysis.format import interval
+from sim.analysis.labels import kpi_label, override_label, text
+from sim.analysis.report import HEADLINE, Block, figures_of, how_to_read, write_report
+from sim.analysis.scale import warning as scale_warning
 from sim.analysis.sweep import (COMPLETE, FAILED, Job, common_overrides, design_points,
                                 find_jobs, paired_differences, select_baseline, sweep_table,
                                 verdicts)
@@ -27,6 +29,7 @@ class Comparison:
     diffs: pd.DataFrame
     baseline: Job | None
     files: list[Path] = field(default_factory=list)
+    kpis: list[str] = field(default_factory=list)        # the KPIs of figures and report
 
     @property
     def complete(self) -> int:
@@ -67,6 +70,7 @@ def compare(roots: list[Path], out_dir: Path, baseline: str = "", kpis: list[str
             result.files += _csv(marks.reset_index(names="target"), out_dir / "verdicts.csv")
         measured = set(table.kpi[table["mean"].notna()])
         names = [k for k in (list(kpis) or default_kpis(jobs)) if k in measured]
+        result.kpis = names
         result.files += _figures(result, names, out_dir, lang)
         result.files += write_report(_blocks(result, names, out_dir, lang), out_dir, lang)
     return result
@@ -79,12 +83,14 @@ def _csv(frame: pd.DataFrame, path: Path) -> list[Path]:
 
 
 def _figures(result: Comparison, names: list[str], out_dir: Path, lang: str) -> list[Path]:
-    done = result.table[result.table.status == COMPLETE].rename(columns={"job": "scenario"})
+    def named(frame: pd.DataFrame) -> pd.DataFrame:     # jobs by their names in ``lang``
+        return frame.assign(scenario=[override_label(j, lang) for j in frame.job])
+    done = named(result.table[result.table.status == COMPLETE])
     files = figures.save(figures.comparison_figure(done, names, lang), out_dir, "comparison")
     if len(result.diffs):
-        diffs = result.diffs.rename(columns={"job": "scenario"})
-        files += figures.save(figures.paired_figure(diffs, names, result.baseline.name, lang),
-                            out_dir, "paired")
+        files += figures.save(figures.paired_figure(named(result.diffs), names,
+                                                override_label(result.baseline.name, lang),
+                                                lang), out_dir, "paired")
     points, params = design_points(result.jobs, names)
     if params and len(points) >= 3:
         files += figures.save(figures.response_figure(points, params, names, lang), out_dir,
@@ -98,17 +104,21 @@ def _blocks(result: Comparison, names: list[str], out_dir: Path, lang: str) -> l
               Block("heading", text("What was run", lang)),
               Block("paragraph", text("Settings common to all jobs", lang) + ": python -m sim -m "
                     + " ".join(common_overrides(result.jobs))),
-              Block("table", _jobs_table(result.jobs, lang)),
-              Block("heading", text("Scenario comparison", lang)),
+              Block("table", _jobs_table(result.jobs, lang))]
+    caveat = scale_warning(base.config, lang=lang)
+    blocks += [Block("paragraph", f"**{caveat}**")] if caveat else []
+    blocks += how_to_read(lang)
+    blocks += [Block("heading", text("Scenario comparison", lang)),
               Block("table", _wide(result.table, names, lang))]
     if len(result.diffs):
         blocks += [Block("heading", text("Paired differences against {baseline}", lang,
-                                         baseline=base.name)),
+                                         baseline=override_label(base.name, lang))),
                    Block("paragraph", text("paired intro", lang)),
-                   Block("table", _wide(result.diffs, names, lang))]
+                   Block("table", _wide(result.diffs, names, lang, sign=True))]
     marks = verdicts(result.jobs, base)
     if len(marks):
         marks = marks.map(lambda v: text(v, lang) if isinstance(v, str) else "–")
+        marks.columns = [override_label(c, lang) for c in marks.columns]
         blocks += [Block("heading", text("Targets reached per scenario", lang)),
                    Block("table", marks.reset_index(names=text("target", lang)))]
     blocks += figures_of(out_dir, lang)
@@ -122,17 +132,19 @@ def _blocks(result: Comparison, names: list[str], out_dir: Path, lang: str) -> l
 
 
 def _jobs_table(jobs: list[Job], lang: str) -> pd.DataFrame:
-    return pd.DataFrame([(j.name, text(j.status, lang), j.path.name) for j in jobs],
+    return pd.DataFrame([(override_label(j.name, lang), text(j.status, lang), j.path.name)
+                         for j in jobs],
                         columns=[text("job", lang), text("status", lang), text("folder", lang)])
 
 
-def _wide(frame: pd.DataFrame, names: list[str], lang: str) -> pd.DataFrame:
-    """KPIs as rows, jobs as columns, cells ``mean [CI]``."""
+def _wide(frame: pd.DataFrame, names: list[str], lang: str, sign: bool = False) -> pd.DataFrame:
+    """KPIs as rows, jobs as columns, cells ``mean [CI]`` (with + signs if ``sign``)."""
     frame = frame[frame.kpi.isin(names)]
-    cells = frame.assign(cell=[ci_text(m, lo, hi) for m, lo, hi in
+    cells = frame.assign(cell=[interval(m, lo, hi, sign) for m, lo, hi in
                                zip(frame["mean"], frame.ci_low, frame.ci_high)])
     wide = cells.pivot(index="kpi", columns="job", values="cell")
     wide = wide.reindex([k for k in names if k in wide.index])
     wide = wide[[j for j in dict.fromkeys(frame.job) if j in wide.columns]]
     wide.index = [kpi_label(k, lang) for k in wide.index]
+    wide.columns = [override_label(c, lang) for c in wide.columns]
     return wide.reset_index(names=text("KPI", lang))

@@ -48,3 +48,48 @@ def use_cjk_font() -> None:
     """Make the CJK fallback this process's default (changes global rcParams: for scripts and
     notebooks; the figures package uses ``cjk_rc`` in an rc_context instead); idempotent."""
     rcParams.update(cjk_rc())
+
+
+# the blocks a Latin system font lacks: CJK punctuation, kana, ideographs, compatibility
+# ideographs, vertical and full-width forms (dashes, ≥, curly quotes stay with the Latin font,
+# whose glyphs fit Latin text: the CJK font's are full-width)
+CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+
+def cjk_chars(text: str) -> str:
+    """The distinct characters of ``text`` in ``CJK_RANGES``, sorted."""
+    return "".join(sorted({c for c in text if any(lo <= ord(c) <= hi for lo, hi in CJK_RANGES)}))
+
+
+def subset_woff(chars: str) -> bytes:
+    """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
+    brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
+    import io
+    import logging
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    logging.getLogger("fontTools").setLevel(logging.WARNING)   # its INFO lines reach Hydra's log
+    options = subset.Options()
+    options.flavor, options.layout_features, options.hinting = "woff", [], False
+    options.name_IDs, options.notdef_outline = [], True
+    font = TTFont(cjk_font_path(), lazy=True)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out)
+    return out.getvalue()
+
+
+def font_face_css(chars: str, family: str = "Report CJK") -> str:
+    """An ``@font-face`` rule embedding the glyphs of ``chars`` (base64 WOFF) under ``family``;
+    '' when ``chars`` is empty. A page lists ``family`` first: the subset holds only these
+    characters, so a browser takes every other one from the next family."""
+    import base64
+    if not chars:
+        return ""
+    data = base64.b64encode(subset_woff(chars)).decode("ascii")
+    return (f'@font-face{{font-family:"{family}";font-style:normal;font-weight:400;'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}')

@@ -6,7 +6,7 @@ from sim.config.schema import LANGS
 from sim.metrics.catalogue import PATTERNS, UNITS, declaration, kpi_range, pattern_of
 
 __all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
-           "kpi_range", "UNITS"]
+           "kpi_range", "UNITS", "name_label", "override_label"]
 
 KINDS = {
     "hospital": ("group hospital", "集团医院"),
@@ -58,6 +58,55 @@ PHRASES: dict[str, tuple[str, str]] = {
                      "各情景减去基线情景，逐次重复运行配对（各情景共用随机数）："
                      "差值的均值与95%置信区间。"),
     "replications_decide": ("≈{n} replications would decide", "约需{n}次重复运行才能判定"),
+    "all_kpis": ("All KPIs", "全部指标"),
+    "all_kpis intro": ("Every KPI the run measured, with its unit; the identifier is the "
+                       "column of summary.csv and kpis.csv.",
+                       "本次运行测得的全部指标及其单位；标识符即summary.csv和kpis.csv中的指标名。"),
+    "id": ("identifier", "标识符"),
+    "config_link": ("The resolved configuration (every setting of this run): {file}",
+                    "完整配置（本次运行的全部设置）：{file}"),
+    "how_to_read": ("How to read this report", "如何阅读本报告"),
+    "read:intervals": ("Intervals: “mean [low, high]” is the mean over the replications and its "
+                       "95% confidence interval; a wide interval asks for more replications "
+                       "(run.replications). An interval is clipped at the quantity’s limit: a "
+                       "wait or a count is never below 0, a share never above 1.",
+                       "区间：“均值 [下限, 上限]”为各次重复运行的均值及其95%置信区间；区间过宽时需增加"
+                       "重复次数（run.replications）。区间在数量的取值界限处截断：等候时间和人次不小于0，"
+                       "比例不大于1。"),
+    "read:verdicts": ("Verdicts: a target is met when its whole 95% interval lies on the "
+                      "target’s side of the threshold, not met when it lies wholly on the other "
+                      "side, and inconclusive when it straddles the threshold (more "
+                      "replications decide it; the table says about how many).",
+                      "结论：整个95%置信区间位于目标值的达标一侧为“达标”，完全位于另一侧为“未达标”，"
+                      "跨越目标值为“尚无定论”（增加重复次数可判定，表中给出大约所需次数）。"),
+    "read:paired": ("Paired differences: today and the plan (and the jobs of a sweep) run on "
+                    "the same random numbers, so the same residents fall ill at the same times; "
+                    "plan − today is taken replication by replication, and its interval is the "
+                    "policy’s effect without the noise both runs share. It is narrower than the "
+                    "two intervals side by side suggest: judge a change by the paired "
+                    "difference, not by whether two intervals overlap.",
+                    "配对差异：现状与规划（以及扫描实验的各任务）使用相同随机数运行，同一居民在同一时间"
+                    "发病；规划−现状逐次重复运行配对计算，其置信区间反映政策的效果而不含两次运行共有的"
+                    "随机波动，比两个区间并列时看起来窄得多：判断变化请看配对差异，而不是两个区间是否"
+                    "重叠。"),
+    "read:scale": ("Scale: a run at population.scale below 1 or shorter than a year is a sketch. "
+                   "Pools shrink with the population, so waits and occupancy move; the note at "
+                   "the top names the KPIs the scale study found to move. Counts of patients "
+                   "(arrived, completed) are at the modelled scale; rates per resident and per "
+                   "10,000 residents per year are not.",
+                   "规模：population.scale小于1或不足一年的运行仅为粗略估计。服务能力随人口缩小，"
+                   "等候时间与床位使用率随之变化；报告开头的说明列出规模研究中发现会变化的指标。"
+                   "人次计数（到达、完成）为模型规模下的数值；每居民及每万居民每年的比率不受影响。"),
+    "read:units": ("Units: every KPI’s unit is in its table; shares run from 0 to 1; yearly "
+                   "rates are annualised over the measured period (after the warm-up).",
+                   "单位：各指标的单位见表格；比例取值0–1；年率按统计期（预热之后）折算为全年。"),
+    "reduced_run": ("Reduced run ({what}): verdicts are approximate; run at full scale for a "
+                    "year to decide.", "缩减规模运行（{what}）：结论仅为近似；请以全规模运行一年后判定。"),
+    "reduced_days": ("{days} days (yearly rates and management over a shorter period)",
+                     "{days}天（年率与管理率按较短时期计算）"),
+    "reduced_moved": (" KPIs known to move with scale (docs/calibration.md): {kpis}.",
+                      "已知随规模变化的指标（docs/calibration.md）：{kpis}。"),
+    "derived": ("derived", "推算"),
     # figure captions in reports (figure:<file stem>)
     "figure:scorecard": ("Targets scorecard: each target's KPI today (grey) and under the plan "
                          "(coloured by verdict), with 95% CIs, in the KPI's units; dashed: the "
@@ -267,6 +316,41 @@ PHRASES: dict[str, tuple[str, str]] = {
     "whether the plan reaches the yardstick is inconclusive": (
         "whether the plan reaches the yardstick is inconclusive", "规划是否达到参考值尚无定论"),
 }
+
+# display names of presets, networks and policies (name:<config name>); a name not listed here
+# shows as it is (``name_label``)
+NAMES: dict[str, tuple[str, str]] = {
+    # presets and networks
+    "dongli": ("Dongli", "东丽区"),
+    "jinghai": ("Jinghai", "静海区"),
+    "jinghai_2020": ("Jinghai 2020", "静海区 2020"),
+    "jinghai_2025": ("Jinghai 2025", "静海区 2025"),
+    "baoshui": ("Baoshui (Free Trade Zone)", "天津港保税区"),
+    "baoshui_no_lingang": ("Baoshui without 临港医院", "保税区（临港医院未开业）"),
+    "baoshui_no_openings": ("Baoshui without the 2025–2027 openings", "保税区（无2025–2027新开机构）"),
+    "baoshui_no_phase2": ("Baoshui without 空港医院 phase 2", "保税区（空港医院二期未开业）"),
+    "baoshui_no_stations": ("Baoshui without the new stations", "保税区（新建社区卫生服务站未建）"),
+    "tianjin_2027": ("Tianjin plan 2027", "天津市2027年规划"),
+    # policies
+    "baseline": ("baseline", "现状（基线）"),
+    "plan_2027": ("plan 2027", "2027年规划"),
+    "gatekeeping": ("gatekeeping", "基层首诊"),
+    "gatekeeping_strict": ("strict gatekeeping", "严格基层首诊"),
+    "reserved_slots": ("reserved slots", "预留号源"),
+    "slots": ("booked slots", "预约号源"),
+    "green_channel": ("green channel", "绿色通道"),
+    "down_referral": ("down-referral", "下转"),
+    "referral_system": ("referral system", "双向转诊制度"),
+    "remote_diagnosis": ("remote diagnosis", "基层检查、上级诊断"),
+    "mutual_recognition": ("mutual recognition", "检查检验结果互认"),
+    "teleconsult": ("teleconsultation", "远程会诊"),
+    "chronic_management": ("chronic management", "慢病规范管理"),
+    "ambulance": ("ambulance", "院前急救"),
+    "capitation": ("capitation", "按人头付费"),
+    "choice": ("patient choice", "患者自主选择"),
+    "in_district": ("care in the district", "常见病不出区"),
+    "drug_linkage": ("drug linkage", "基层药品联动"),
+}
 _BY_ENGLISH = {en: key for key, (en, _) in PHRASES.items()}
 
 
@@ -284,6 +368,21 @@ def text(key: str, lang: str, **fmt: object) -> str:
     pair = PHRASES.get(key) or PHRASES.get(_BY_ENGLISH.get(key, ""))
     phrase = pair[i] if pair is not None else key
     return phrase.format(**fmt) if fmt else phrase
+
+
+def name_label(name: str, lang: str) -> str:
+    """A preset's, network's or policy's display name (``NAMES``); unknown names as they are."""
+    i = check_lang(lang)
+    return NAMES[name][i] if name in NAMES else name
+
+
+def override_label(override: str, lang: str) -> str:
+    """A job's override in words: ``policy=gatekeeping`` → ``政策=基层首诊``; several joined by
+    commas; a key or value without a label stays as it is."""
+    def one(o: str) -> str:
+        key, eq, value = o.partition("=")
+        return f"{text(key, lang)}={name_label(value, lang)}" if eq else o
+    return ("，" if lang == "zh" else ",").join(one(o) for o in override.split(","))
 
 
 def kind_label(kind: str, lang: str) -> str:

@@ -118,7 +118,7 @@ def table_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         year = "" if pd.isna(r.year) else f"，{int(r.year)}年" if lang == "zh" else \
             f", {int(r.year)}"
         rows.append((figure_label(r, lang), band, r.source,
-                     text(f"scope:{r.scope}", lang) + year, r.tag,
+                     text(f"scope:{r.scope}", lang) + year, text(r.tag, lang),
                      interval(r.mean, r.ci_low, r.ci_high), _verdict(r, lang)))
     return pd.DataFrame(rows, columns=[text(c, lang) for c in
                                        ("figure", "observed band", "source", "scope", "tag",

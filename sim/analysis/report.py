@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.format import interval
-from sim.analysis.labels import kpi_label, kpi_unit, text
+from sim.analysis.labels import kpi_label, kpi_unit, name_label, text
 from sim.analysis.scale import warning as scale_warning
 from sim.domain.clock import measured_period
-from sim.runner.outputs import write_text
+from sim.runner.outputs import PLAN_DIR, write_text
 
 HEADLINE = ("primary_visit_share", "primary_first_contact", "up_referrals_per_10k",
             "down_referrals_per_10k", "down_up_ratio", "wait_mean_centre_gp",
@@ -31,8 +32,8 @@ FIGURE_ORDER = ("observed", "scorecard", "flow", "map", "daily", "capacity", "wa
 
 @dataclass
 class Block:
-    """A piece of a report: ``kind`` is title, heading, paragraph, list, table, figure or
-    code."""
+    """A piece of a report: ``kind`` is title, heading, paragraph, list, table, figure or link
+    (``body`` a file beside the report, ``caption`` its text)."""
     kind: str
     body: Any
     caption: str = ""
@@ -54,10 +55,14 @@ def render_markdown(blocks: list[Block], base: Path) -> str:
             out.append(_md_table(b.body))
         elif b.kind == "figure":
             out.append(f"![{b.caption}]({Path(b.body).relative_to(base).as_posix()})")
-        elif b.kind == "code":
-            out.append(f"<details><summary>{b.caption}</summary>\n\n```yaml\n{b.body}```\n"
-                       "</details>")
+        elif b.kind == "link":
+            out.append(f"[{b.caption}]({_relative(b.body, base)})")
     return "\n\n".join(out) + "\n"
+
+
+def _relative(path: Path, base: Path) -> str:
+    """``path`` as a link from the report's folder ``base`` (relative, forward slashes)."""
+    return Path(os.path.relpath(Path(path), Path(base))).as_posix()
 
 
 def _md_table(frame: pd.DataFrame) -> str:
@@ -73,42 +78,57 @@ def _cell(v: Any) -> str:
     return str(v).replace("|", "\\|").replace("\n", " ")
 
 
-STYLE = """body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC",
-"Microsoft YaHei",system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+FONT_FAMILY = "Report CJK"          # the subset of Noto Sans CJK SC embedded in each page
+STYLE = """body{font-family:"%s",system-ui,"Noto Sans CJK SC","Source Han Sans SC",
+"PingFang SC","Microsoft YaHei",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f2f2f2}img{max-width:100%;margin:0.5em 0}figcaption{color:#555;font-size:0.9em}
-pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.8em}"""
+th{background:#f2f2f2}img{max-width:100%%;margin:0.5em 0}figcaption{color:#555;font-size:0.9em}
+""" % FONT_FAMILY
 
 
-def render_html(blocks: list[Block], lang: str) -> str:
-    """One self-contained HTML file: figures embedded as base64 PNG."""
+def render_html(blocks: list[Block], lang: str, base: Path | None = None) -> str:
+    """One self-contained HTML file: figures embedded as base64 PNG, and the page's Chinese
+    characters as an embedded subset font, so it reads the same on a machine without CJK
+    fonts; links relative to ``base`` (the report's folder)."""
     title = next((b.body for b in blocks if b.kind == "title"), "report")
-    out = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
-           f'<meta charset="utf-8"><title>{html.escape(title)}</title>'
-           f"<style>{STYLE}</style></head><body>"]
-    for b in blocks:
-        if b.kind == "title":
-            out.append(f"<h1>{html.escape(b.body)}</h1>")
-        elif b.kind == "heading":
-            out.append(f"<h2>{html.escape(b.body)}</h2>")
-        elif b.kind == "paragraph":
-            out.append(f"<p>{html.escape(b.body)}</p>")
-        elif b.kind == "list":
-            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in b.body) + "</ul>")
-        elif b.kind == "table":
-            out.append(b.body.to_html(index=False, na_rep="–", border=0,
-                                      float_format=lambda v: f"{v:.4g}"))
-        elif b.kind == "figure":
-            data = base64.b64encode(Path(b.body).read_bytes()).decode("ascii")
-            out.append(f'<figure><img alt="{html.escape(b.caption)}" '
-                       f'src="data:image/png;base64,{data}"><figcaption>'
-                       f"{html.escape(b.caption)}</figcaption></figure>")
-        elif b.kind == "code":
-            out.append(f"<details><summary>{html.escape(b.caption)}</summary>"
-                       f"<pre>{html.escape(b.body)}</pre></details>")
-    out.append("</body></html>")
-    return "\n".join(out)
+    body = "\n".join(_html_block(b, base) for b in blocks)
+    from sim.analysis.fonts import cjk_chars, font_face_css
+    font = font_face_css(cjk_chars(title + body), FONT_FAMILY)
+    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
+            f'<meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{font}\n{STYLE}</style></head><body>\n"
+            f"{body}\n</body></html>")
+
+
+def _html_block(b: Block, base: Path | None) -> str:
+    if b.kind == "title":
+        return f"<h1>{html.escape(b.body)}</h1>"
+    if b.kind == "heading":
+        return f"<h2>{html.escape(b.body)}</h2>"
+    if b.kind == "paragraph":
+        return f"<p>{_html_inline(b.body)}</p>"
+    if b.kind == "list":
+        return "<ul>" + "".join(f"<li>{_html_inline(i)}</li>" for i in b.body) + "</ul>"
+    if b.kind == "table":
+        return b.body.to_html(index=False, na_rep="–", border=0,
+                              float_format=lambda v: f"{v:.4g}")
+    if b.kind == "figure":
+        data = base64.b64encode(Path(b.body).read_bytes()).decode("ascii")
+        return (f'<figure><img alt="{html.escape(b.caption)}" '
+                f'src="data:image/png;base64,{data}"><figcaption>'
+                f"{html.escape(b.caption)}</figcaption></figure>")
+    if b.kind == "link":
+        href = _relative(b.body, base) if base is not None else Path(b.body).as_posix()
+        return f'<p><a href="{html.escape(href)}">{html.escape(b.caption)}</a></p>'
+    raise ValueError(f"report block kind {b.kind!r}: unknown")
+
+
+def _html_inline(s: str) -> str:
+    """Escaped text with Markdown's ``**bold**`` as <strong> (paragraphs are written once for
+    both formats)."""
+    parts = html.escape(s).split("**")
+    return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
 
 
 def write_report(blocks: list[Block], out_dir: Path, lang: str) -> list[Path]:
@@ -116,25 +136,44 @@ def write_report(blocks: list[Block], out_dir: Path, lang: str) -> list[Path]:
     out_dir = Path(out_dir)
     md, page = out_dir / "report.md", out_dir / "report.html"
     write_text(md, render_markdown(blocks, out_dir))
-    write_text(page, render_html(blocks, lang))
+    write_text(page, render_html(blocks, lang, out_dir))
     return [md, page]
 
 
 # -- content ------------------------------------------------------------------------------
 
 def ci_text(mean: float, lo: float, hi: float) -> str:
-    if not np.isfinite(mean):
-        return "–"
-    return f"{mean:.4g} [{lo:.4g}, {hi:.4g}]" if np.isfinite(lo) else f"{mean:.4g}"
+    """``mean [low, high]`` as everywhere else (no exponents, one precision per estimate)."""
+    return interval(mean, lo, hi)
 
 
-def kpi_rows(summary: pd.DataFrame, names: list[str], lang: str) -> pd.DataFrame:
-    """Label, unit, mean and 95% CI of the KPIs in ``names`` the summary has."""
-    rows = [(kpi_label(k, lang), kpi_unit(k, lang),
-             ci_text(*summary.loc[k, ["mean", "ci_low", "ci_high"]]), k)
+def how_to_read(lang: str) -> list[Block]:
+    """What intervals, verdicts, paired differences, scale and units mean, one line each."""
+    return [Block("heading", text("how_to_read", lang)),
+            Block("list", [text(f"read:{k}", lang) for k in
+                           ("intervals", "verdicts", "paired", "scale", "units")])]
+
+
+def kpi_rows(summary: pd.DataFrame, names: list[str], lang: str,
+             plan: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Label, unit, mean and 95% CI of the KPIs in ``names`` the summary has (and the plan's
+    beside it when ``plan`` is given), and the KPI's identifier."""
+    def cell(frame: pd.DataFrame, k: str) -> str:
+        return ci_text(*frame.loc[k, ["mean", "ci_low", "ci_high"]]) if k in frame.index else "–"
+    rows = [(kpi_label(k, lang), kpi_unit(k, lang), cell(summary, k))
+            + ((cell(plan, k),) if plan is not None else ()) + (k,)
             for k in names if k in summary.index]
-    return pd.DataFrame(rows, columns=[text("KPI", lang), text("unit", lang),
-                                       text("mean [95% CI]", lang), "id"])
+    means = ("today [95% CI]", "plan [95% CI]") if plan is not None else ("mean [95% CI]",)
+    return pd.DataFrame(rows, columns=[text(c, lang) for c in ("KPI", "unit", *means, "id")])
+
+
+def all_kpi_blocks(run_dir: Path, summary: pd.DataFrame, lang: str) -> list[Block]:
+    """Every KPI of the run with its unit (today and the plan side by side when both ran)."""
+    path = Path(run_dir) / PLAN_DIR / "summary.csv"
+    plan = pd.read_csv(path, index_col="kpi") if path.exists() else None
+    return [Block("heading", text("all_kpis", lang)),
+            Block("paragraph", text("all_kpis intro", lang)),
+            Block("table", kpi_rows(summary, list(summary.index), lang, plan))]
 
 
 def scorecard_rows(card: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -227,35 +266,39 @@ def figures_of(out_dir: Path, lang: str, skip: tuple[str, ...] = ()) -> list[Blo
 
 def run_blocks(run_dir: Path, lang: str) -> list[Block]:
     """The report of one run: what was run, today reproduced?, the plan against today, key
-    figures, figures, assumptions, resolved configuration."""
+    figures, figures, every KPI, assumptions; the resolved configuration linked beside it."""
     from omegaconf import OmegaConf
     run_dir = Path(run_dir)
     cfg = OmegaConf.load(run_dir / "config.resolved.yaml")
     summary = pd.read_csv(run_dir / "summary.csv", index_col="kpi")
-    scenario = cfg.get("preset") or cfg.network.name
+    scenario = name_label(cfg.get("preset") or cfg.network.name, lang)
     blocks = [Block("title", text("Report: {scenario}, policy {policy}", lang,
-                                  scenario=scenario, policy=cfg.policy.name)),
+                                  scenario=scenario, policy=name_label(cfg.policy.name, lang))),
               Block("heading", text("What was run", lang)),
-              Block("table", what_was_run(run_dir, cfg, lang))]
-    caveat = scale_warning(cfg)
+              Block("table", what_was_run(run_dir, cfg, lang)),
+              Block("link", run_dir / "config.resolved.yaml",
+                    text("config_link", lang, file="config.resolved.yaml"))]
+    caveat = scale_warning(cfg, lang=lang)
     if caveat:
         blocks.append(Block("paragraph", f"**{caveat}**"))
+    blocks += how_to_read(lang)
     blocks += observed_blocks(run_dir, lang, cfg.get("observed", {}).get("district", ""))
     blocks += scorecard_blocks(run_dir, cfg.targets.plan or cfg.targets.name, lang)
     blocks += [Block("heading", text("Key figures", lang)),
                Block("table", kpi_rows(summary, list(HEADLINE), lang))]
     blocks += figures_of(run_dir, lang, skip=("observed", "scorecard"))
+    blocks += all_kpi_blocks(run_dir, summary, lang)
     blocks += assumption_blocks(run_dir, lang)
-    blocks.append(Block("code", (run_dir / "config.resolved.yaml").read_text("utf-8"),
-                        text("Resolved configuration", lang)))
     return blocks
 
 
 def what_was_run(run_dir: Path, cfg: Any, lang: str) -> pd.DataFrame:
     """Scenario, policy, targets, replications, seed, period, scale, command, timing."""
     start, end = measured_period(cfg.run)
-    rows = [("preset", cfg.get("preset") or "–"), ("network", cfg.network.name),
-            ("policy", cfg.policy.name), ("targets", cfg.targets.plan or cfg.targets.name),
+    rows = [("preset", name_label(cfg.get("preset") or "–", lang)),
+            ("network", name_label(cfg.network.name, lang)),
+            ("policy", name_label(cfg.policy.name, lang)),
+            ("targets", cfg.targets.plan or cfg.targets.name),
             ("replications", cfg.run.replications), ("seed", cfg.run.seed),
             ("measured period", text("{start} – {end}, after {warmup} days of warm-up", lang,
                                      start=start, end=end, warmup=cfg.run.warmup_days)),

@@ -27,18 +27,18 @@ def reduced(cfg: Any) -> bool:
     return cfg.population.scale < 1.0 or cfg.run.horizon_days < 365
 
 
-def warning(cfg: Any, kpis: list[str] | None = None) -> str | None:
-    """One paragraph for a reduced run: its verdicts are approximate, and which KPIs (of
-    ``kpis``, all when None) the scale study shows to move at its scale."""
+def warning(cfg: Any, kpis: list[str] | None = None, lang: str = "en") -> str | None:
+    """One paragraph for a reduced run, in ``lang``: its verdicts are approximate, and which
+    KPIs (of ``kpis``, all when None) the scale study shows to move at its scale."""
+    from sim.analysis.labels import kpi_label, text
     if not reduced(cfg):
         return None
     moved = [k for k in sensitive_kpis(cfg.population.scale) if kpis is None or k in kpis]
     what = [f"population.scale={cfg.population.scale:g}"] if cfg.population.scale < 1 else []
     if cfg.run.horizon_days < 365:
-        what.append(f"{cfg.run.horizon_days} days (yearly rates and management over a "
-                    "shorter period)")
-    line = (f"Reduced run ({', '.join(what)}): verdicts are approximate; run at full scale for "
-            "a year to decide.")
+        what.append(text("reduced_days", lang, days=cfg.run.horizon_days))
+    line = text("reduced_run", lang, what=("、" if lang == "zh" else ", ").join(what))
     if moved:
-        line += f" KPIs known to move with scale (docs/calibration.md): {', '.join(moved)}."
+        names = ", ".join(moved) if lang == "en" else "、".join(kpi_label(k, lang) for k in moved)
+        line += text("reduced_moved", lang, kpis=names)
     return line
