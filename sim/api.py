@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from sim.analysis.observed import reproduced
 from sim.analysis.publish import write_observed, write_scorecard
 from sim.analysis.report import write_run_report
+from sim.analysis.scale import warning as scale_warning
 from sim.analysis.scorecard import scorecard
 from sim.config import register_configs, validate
 from sim.config.assumptions import assumptions
@@ -132,7 +133,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
             write_observed(result.observed, out, cfg.run.figures, lang,
                            cfg.observed.district or cfg.observed.name)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
-                        cfg.targets.name, out, cfg.run.figures, lang)
+                        cfg.targets.name, out, cfg.run.figures, lang, scale_warning(cfg))
         write_run_report(out, lang)
         mark_complete(result, out)
     return result

@@ -55,6 +55,8 @@ def test_run_report_is_self_contained_and_bilingual(runs):
     assert "## 规划与现状对比" in zh and "## 假设" in zh and "基层诊疗量占比" in zh
     assert "# 报告：东丽区，政策：现状（基线）" in zh and "| 政策 | 现状（基线） |" in zh
     assert "缩减规模运行" in zh and "Reduced run" not in zh
+    card = (runs / "base" / "scorecard.md").read_text().splitlines()
+    assert card[2].startswith("> Reduced run (population.scale=")   # right under the title
 
 
 def test_run_report_explains_itself_lists_every_kpi_and_links_its_config(runs):

@@ -14,12 +14,13 @@ from sim.runner.outputs import atomic_path, write_text
 
 
 def write_scorecard(card: pd.DataFrame, plan: str, name: str, out_dir: Path,
-                    figures: bool, lang: str = "en") -> None:
-    """``scorecard.csv``, ``scorecard.md`` and (if ``figures``) ``figures/scorecard`` in
-    ``lang``, titled with the plan (zh) or the targets' ``name`` (en)."""
+                    figures: bool, lang: str = "en", caveat: str | None = None) -> None:
+    """``scorecard.csv``, ``scorecard.md`` (a reduced run's ``caveat`` at its top) and (if
+    ``figures``) ``figures/scorecard`` in ``lang``, titled with the plan (zh) or the targets'
+    ``name`` (en)."""
     with atomic_path(out_dir / "scorecard.csv") as tmp:
         card.to_csv(tmp, index=False)
-    write_text(out_dir / "scorecard.md", to_markdown(card, plan))
+    write_text(out_dir / "scorecard.md", to_markdown(card, plan, caveat))
     if figures and len(card):
         save(scorecard_figure(card, plan if lang == "zh" else name, lang), out_dir, "scorecard")
 

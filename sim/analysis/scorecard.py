@@ -262,11 +262,12 @@ def note_text(note: Any, lang: str) -> str:
     return ("；" if lang == "zh" else NOTE_SEP).join(text(p, lang) for p in parts)
 
 
-def to_markdown(card: pd.DataFrame, plan: str) -> str:
-    """The scorecard as Markdown: both languages' target texts, today, plan, difference,
-    verdict and notes; the targets already met today; the types in one line each."""
+def to_markdown(card: pd.DataFrame, plan: str, caveat: str | None = None) -> str:
+    """The scorecard as Markdown: a reduced run's ``caveat`` first, then both languages' target
+    texts, today, plan, difference, verdict and notes; the targets already met today; the types
+    in one line each."""
     from sim.analysis.labels import kpi_label, text
-    lines = [f"# Scorecard: {plan}", "",
+    lines = [f"# Scorecard: {plan}", ""] + ([f"> {caveat}", ""] if caveat else []) + [
              "| target | 目标 | type | threshold from | clause | KPI | rule | today [95% CI] | "
              "plan [95% CI] | plan − today [95% CI] | verdict | note |",
              "|" + "---|" * 12]
