@@ -208,6 +208,17 @@ def remote_diagnoses_per_10k(m: Measures) -> Part:
     return m.per_10k_year(m.n_steps(REMOTE_DIAGNOSIS))
 
 
+@kpi("share", "Repeat prescriptions renewed at primary care", "基层续方比例")
+def refill_primary_share(m: Measures) -> Part:
+    """Share of repeat prescriptions (慢病续方) renewed by the family doctor rather than at a
+    hospital: what drug linkage (基层药品联动) moves. A refill's first step is its first contact
+    and its type is neither a care nor an emergency pathway (as in ``flows``)."""
+    step, etype = m.steps["step"], m.steps["etype"]
+    first = (step == FIRST_PRIMARY) | (step == FIRST_HOSPITAL)
+    refill = first & ~m.care_type[etype] & ~m.emergency_type[etype]
+    return share(np.count_nonzero(refill & (step == FIRST_PRIMARY)), np.count_nonzero(refill))
+
+
 @kpi("share", "Episodes treated inside the district", "常见病不出区比例")
 def in_district_treatment(m: Measures) -> Part:
     """Share of episodes that never leave the group for a city-level hospital (常见病不出区)."""
