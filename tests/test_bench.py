@@ -12,7 +12,7 @@ feedback from outpatient to the stations):
   (Welch's for two implementations; 12 checks, so about 1 % for the family), and each interval
   is narrower than ``MAX_REL_HALF_WIDTH`` of the theory value so the check is not blind. In a few
   seconds the intervals are ±5-20 % (0 of 10 other seed sets failed); the benchmark's longer
-  runs resolve 2 % (README, Performance).
+  runs resolve 2 % (docs/performance.md).
 
 Timing is the benchmark's business (``python -m sim.bench --compare``), never asserted here.
 """

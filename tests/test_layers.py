@@ -1,4 +1,4 @@
-"""The layers of ``sim/`` point one way (README, Design notes): each layer imports only the layers
+"""The layers of ``sim/`` point one way (docs/design.md): each layer imports only the layers
 below it, the model and the metrics know nothing of each other, the analysis nothing of the
 model, and no modules import each other in a loop."""
 from __future__ import annotations

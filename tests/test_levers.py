@@ -1,5 +1,5 @@
 """Every policy lever: switched off it reproduces the baseline exactly; switched on it moves its
-KPI the documented way (README "Policy levers"), judged on paired replications (common random
+KPI the documented way (docs/levers.md), judged on paired replications (common random
 numbers): the 95% t-interval of the paired differences must lie on the documented side of 0."""
 from __future__ import annotations
 

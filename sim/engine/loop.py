@@ -4,7 +4,7 @@
 no process at the stopping instant (true of ours): events are popped and their callbacks called
 in SimPy's own order (time, priority, insertion), so results are identical. ``delay`` builds a
 ``Timeout`` directly into the event queue. Measured on a full-scale year: both together save
-about a fifth of the run time (README, Performance).
+about a fifth of the run time (docs/performance.md).
 """
 from __future__ import annotations
 
