@@ -14,40 +14,40 @@ from typing import Any
 
 import numpy as np
 
+from sim.config.constraints import constrained_fields
+from sim.config.schema import PROB, EpisodeConfig
 from sim.domain.clock import DAY, Clock
 from sim.engine.streams import Streams
 from sim.model.population import Cohort
 from sim.model.schedules import Schedules
 
 
+PROBABILITIES = constrained_fields(EpisodeConfig, PROB)   # p_refer_up, p_admit, ...
+
+
 @dataclass(eq=False)
 class EpisodeType:
+    """An episode type as the model reads it; each of the schema's probabilities
+    (``PROBABILITIES``) is also an attribute of the same name (``kind.p_admit``)."""
     idx: int
     name: str
     pathway: str
     primary_resolvable: bool
-    p_refer_up: float
-    p_admit: float
-    p_down_eligible: float
-    p_exam: float
-    p_diagnosis_only: float
-    p_beyond_group: float
-    p_ambulance: float
-    p_time_critical: float
-    p_return: float
     scheduled: bool
     max_wait: float | None
     service: str
+    probabilities: dict[str, float] = field(default_factory=dict)
     route: dict = field(default_factory=dict)   # compiled by the pathways module
     journey: Any = None                          # the pathway function, set by the model
+
+    def __post_init__(self) -> None:
+        self.__dict__.update(self.probabilities)
 
 
 def episode_types(cfg: Any) -> dict[str, EpisodeType]:
     """Episode types in config order; their index is their id in the logs."""
-    return {name: EpisodeType(i, name, e.pathway, e.primary_resolvable, e.p_refer_up,
-                              e.p_admit, e.p_down_eligible, e.p_exam, e.p_diagnosis_only,
-                              e.p_beyond_group, e.p_ambulance, e.p_time_critical, e.p_return,
-                              bool(e.schedule), e.max_wait, e.service)
+    return {name: EpisodeType(i, name, e.pathway, e.primary_resolvable, bool(e.schedule),
+                              e.max_wait, e.service, {p: e[p] for p in PROBABILITIES})
             for i, (name, e) in enumerate(cfg.episodes.items())}
 
 
