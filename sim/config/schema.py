@@ -369,6 +369,7 @@ class RunConfig:
     progress: bool = True
     figures: bool = True
     events: bool = False                          # stream every visit and step to events.parquet
+    engine: str = "fast"                          # fast | simpy: the event loop (same results; sim/engine/loop.py)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sim.config.schema import (AGE_BANDS, COMPARISONS, EPISODE_BASES, FACILITY_K
                                PAYMENT_SCHEMES, PRIMARY_KINDS, ROLES, TARGET_SOURCES, TARGET_TYPES,
                                TIERS, session_servers_of)
 from sim.engine.dists import DISTS, UNITS
+from sim.engine.loop import ENGINES
 
 SUM_TOL = 1e-6
 
@@ -112,6 +113,7 @@ class _Checker:
         self.number("run.warmup_days", r.warmup_days, 0, integer=True)
         self.number("run.horizon_days", r.horizon_days, 1, integer=True)
         self.date("run.start_date", r.start_date)
+        self.choice("run.engine", r.engine, ENGINES)
 
     def report(self) -> None:
         r = self.cfg.report

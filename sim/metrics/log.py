@@ -228,7 +228,7 @@ class Log:
                 a(step)
                 b(ep.kind.idx)
                 c(fac.index)
-                d(env._now)
+                d(env.now)
                 e(value)
                 f(ep.id)
             return step_episode
@@ -237,7 +237,7 @@ class Log:
             a(step)
             b(ep.kind.idx)
             c(fac.index)
-            d(env._now)
+            d(env.now)
             e(value)
         return step
 

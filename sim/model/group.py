@@ -8,8 +8,7 @@ import numpy as np
 import simpy
 
 from sim.engine.dists import sampler, uniforms
-from sim.engine.journey import Driver, Journey
-from sim.engine.loop import delay, run_until
+from sim.engine.loop import make_env
 from sim.engine.streams import Streams
 from sim.metrics.log import LEFT, Log
 from sim.model.ambulance import Fleet
@@ -50,7 +49,7 @@ class MedicalGroup:
     def __init__(self, cfg: Any, seed_seq: np.random.SeedSequence,
                  env: simpy.Environment | None = None, log: Log | None = None):
         self.cfg = cfg
-        self.env = env or simpy.Environment()
+        self.env = env or make_env(cfg.run.engine)
         self.streams = Streams(seed_seq)
         run = cfg.run
         self.clock = Clock(run.start_date, run.warmup_days, run.horizon_days)
@@ -179,8 +178,8 @@ class MedicalGroup:
     def start(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
-        ep = Episode(self.arrived, kind, cohort, self.env._now, person)
-        Journey(kind.journey(self, ep), self._end)
+        ep = Episode(self.arrived, kind, cohort, self.env.now, person)
+        self.env.journey(kind.journey(self, ep), self._end)
 
     def _end(self, served: bool) -> None:
         if served:                               # the pathway returns True once served
@@ -192,8 +191,8 @@ class MedicalGroup:
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
         self.arrived += 1
-        ep = Episode(self.arrived, kind, cohort, self.env._now, person)
-        Journey(kind.journey(self, ep), lambda served: self._end_named(ep, served))
+        ep = Episode(self.arrived, kind, cohort, self.env.now, person)
+        self.env.journey(kind.journey(self, ep), lambda served: self._end_named(ep, served))
 
     def _end_named(self, ep: Episode, served: bool) -> None:
         if served:
@@ -219,14 +218,14 @@ class MedicalGroup:
         for day in range(self.clock.days):
             times, ids = arr.day(day)
             for t, s in zip(times, ids):
-                if t > env._now:
-                    yield delay(env, t - env._now)
+                if t > env.now:
+                    yield env.delay(t - env.now)
                 if s < n_streams:
                     start(etypes[s], cohorts[s])
                 else:
                     p = s - n_streams
                     start(person_type[p], person_cohort[p], p)
-            yield env.timeout((day + 1) * DAY - env._now)
+            yield env.timeout((day + 1) * DAY - env.now)
 
     def _midnights(self):
         """Snapshot the pools at every midnight but the last (``run`` takes that one)."""
@@ -236,7 +235,7 @@ class MedicalGroup:
             if self.choice is not None:
                 self.choice.observe(self.log.today("v_service").astype(np.int64),
                                     self.log.today("v_wait"))
-                self.choice.refresh(self.env._now, self.days_to_slot)
+                self.choice.refresh(self.env.now, self.days_to_slot)
             self.log.roll()
             self.step = self.log.stepper(self.env)
 
@@ -261,9 +260,9 @@ class MedicalGroup:
         self.daily = np.zeros((self.clock.days, len(self.network.services), 3))
         """Busy, available and waiting minutes of each service up to each midnight."""
         for process in (self.network.calendar(), self._feeder(), self._midnights()):
-            Driver(process, _ignore)
+            self.env.driver(process)
         for day in range(self.clock.days):
-            run_until(self.env, (day + 1) * DAY)
+            self.env.run_until((day + 1) * DAY)
             if on_day is not None:
                 on_day(day)
         self.log.roll()                          # the last day's rows join the closed chunks
@@ -274,10 +273,10 @@ class MedicalGroup:
         """Patients still in the model, counted from what they wait on (not from counters)."""
         lane_events = [ev for svc in self.network.services for lane in svc.pool.lanes
                        for ev in lane]
-        queued = [item[-1] for item in self.env._queue]
+        queued = self.env.pending()
         journeys: set = set()
         for ev in lane_events + queued:
-            _collect_journeys(ev, journeys, set())
+            _collect_journeys(ev, journeys, set(), self.env.journey_type)
         return len(journeys)
 
     def check_conservation(self) -> None:
@@ -301,18 +300,14 @@ class MedicalGroup:
         self.in_system_at_end = in_system
 
 
-def _collect_journeys(ev: simpy.Event, found: set, seen: set) -> None:
+def _collect_journeys(ev: simpy.Event, found: set, seen: set, journey_type: type) -> None:
     """Journeys resumed by ``ev``, following conditions (``a | b``) to the journey waiting."""
     if id(ev) in seen:
         return
     seen.add(id(ev))
     for cb in ev.callbacks or ():
         owner = getattr(cb, "__self__", None)
-        if type(owner) is Journey:
+        if type(owner) is journey_type:
             found.add(owner)
         elif isinstance(owner, simpy.events.Condition):
-            _collect_journeys(owner, found, seen)
-
-
-def _ignore(_: Any) -> None:
-    """End of a model process: nothing to count."""
+            _collect_journeys(owner, found, seen, journey_type)
