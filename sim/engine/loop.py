@@ -1,13 +1,14 @@
 """The event loop: the two SimPy environments the model runs on, chosen by ``run.engine``.
 
 The model touches an environment only through ``now`` (the clock), ``delay`` (a timeout),
-``run_until``, ``journey`` and ``driver`` (start a process), ``pending`` and
+``run_until``, ``journey`` and ``driver`` (start a process), ``feed`` (arrivals), ``pending`` and
 ``events_scheduled``; SimPy's private attributes stay in this package.
 
 ``FastEnv`` (``fast``, the default) specialises SimPy's hot path: its clock is a plain attribute,
 ``delay`` builds a ``Timeout`` straight into the event queue, ``run_until`` pops events and calls
 their callbacks in SimPy's own order (time, priority, insertion) without SimPy's call layers, and
-journeys are light processes (``sim.engine.journey``). It assumes what holds for our model:
+journeys are light processes (``sim.engine.journey``), and arrivals fed by ``feed`` are
+merged into the loop, with no event of their own. It assumes what holds for our model:
 events never fail and no process starts at the stopping instant. ``SimPyEnv`` (``simpy``) runs
 the same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``);
 ``tests/test_engine.py`` checks that both give identical KPIs.
@@ -23,6 +24,7 @@ from simpy.events import NORMAL, Event, Timeout
 from sim.engine.journey import Driver, Journey
 
 _new = object.__new__
+_INF = float("inf")
 ENGINES = ("fast", "simpy")
 
 
@@ -44,6 +46,10 @@ class FastEnv(_Env):
     now = 0.0                 # shadows SimPy's ``now`` property: the clock is a plain attribute
     journey = Journey         # ``journey(generator, on_end)``: a patient's light process
     journey_type = Journey
+    _times: list[float] = []  # arrivals fed (``feed``), from index ``_next`` on still to come
+    _items: list = []
+    _next = 0
+    _arrive = None
 
     @property
     def _now(self) -> float:  # SimPy's own code reads and writes ``_now``
@@ -70,16 +76,40 @@ class FastEnv(_Env):
         heappush(self._queue, (self.now + minutes, NORMAL, next(self._eid), ev))
         return ev
 
+    def feed(self, times: list[float], items: list, arrive: Callable[[Any], None]) -> None:
+        """Call ``arrive(items[i])`` at ``times[i]`` (sorted, not before now), merged into the
+        event loop without an event each: cheaper than a process waking at every arrival."""
+        self._times = self._times[self._next:] + list(times)
+        self._items = self._items[self._next:] + list(items)
+        self._next = 0
+        self._arrive = arrive
+
     def run_until(self, until: float) -> None:
-        """Process every event before ``until``, then set the clock to ``until``."""
+        """Process every event and arrival before ``until`` in time order (events first on a
+        tie), then set the clock to ``until``."""
         queue = self._queue
-        while queue and queue[0][0] < until:
+        times, items, arrive = self._times, self._items, self._arrive
+        i, n = self._next, len(self._times)
+        t_arrival = times[i] if i < n else _INF
+        while True:
+            t_event = queue[0][0] if queue else _INF
+            if t_arrival < t_event:
+                if t_arrival >= until:
+                    break
+                self.now = t_arrival
+                arrive(items[i])
+                i += 1
+                t_arrival = times[i] if i < n else _INF
+                continue
+            if t_event >= until:
+                break
             self.now, _, _, event = heappop(queue)
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
                 callback(event)
             if not event._ok and not hasattr(event, "_defused"):
                 raise event._value
+        self._next = i
         self.now = until
 
     def driver(self, generator: Generator) -> None:
@@ -111,6 +141,18 @@ class SimPyEnv(_Env):
     def driver(self, generator: Generator) -> None:
         """Start one of the model's own processes."""
         self.process(generator)
+
+    def feed(self, times: list[float], items: list, arrive: Callable[[Any], None]) -> None:
+        """Call ``arrive(items[i])`` at ``times[i]``: a process with a timeout per arrival."""
+        self.process(_feeder(self, times, items, arrive))
+
+
+def _feeder(env: simpy.Environment, times: list[float], items: list,
+            arrive: Callable[[Any], None]) -> Generator:
+    for t, item in zip(times, items):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        arrive(item)
 
 
 def make_env(engine: str = "fast") -> FastEnv | SimPyEnv:
