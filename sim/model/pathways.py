@@ -38,6 +38,8 @@ def pick(table: list, u: float) -> "Facility | None":
     """The first open facility at or after cumulative probability ``u``; wraps to open ones."""
     for i, (cum, fac) in enumerate(table):
         if u < cum:
+            if fac.is_open:
+                return fac                  # the usual case, in one scan
             break
     else:
         i = len(table) - 1
