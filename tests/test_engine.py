@@ -88,6 +88,18 @@ def test_both_loops_process_events_in_time_then_insertion_order_and_stop_before_
     assert orders[0] == orders[1] == [(1, 1.0), (3, 3.0), (0, 5.0), (2, 5.0), (4, 10.0)]
 
 
+def test_fed_arrivals_interleave_with_events_in_time_order(env):
+    seen = []
+    for d in (1.0, 4.0):
+        env.delay(d).callbacks.append(lambda _, d=d: seen.append(("event", env.now)))
+    env.feed([0.5, 2.0, 4.0, 12.0], ["a", "b", "c", "late"],
+             lambda item: seen.append((item, env.now)))
+    env.run_until(10.0)
+    assert seen == [("a", 0.5), ("event", 1.0), ("b", 2.0), ("event", 4.0), ("c", 4.0)]
+    env.run_until(13.0)                             # an arrival after ``until`` waits its turn
+    assert seen[-1] == ("late", 12.0)
+
+
 def test_journey_ends_with_its_return_value_at_its_end_time(env):
     ended = []
 
