@@ -75,7 +75,7 @@ class Medgroup:
             n = len(self.net.names)
             out = Result(self.model.arrived, np.bincount(svc, weights=wait, minlength=n),
                          np.bincount(svc, minlength=n))
-            out.extra["events"] = next(self.model.env._eid)
+            out.extra["events"] = self.model.env.events_scheduled()
             return out
         finally:
             self.log.close()

@@ -31,8 +31,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import simpy
-
 from sim.api import compose_config
 from sim.config import validate
 from sim.engine.streams import replication_seeds
@@ -94,9 +92,8 @@ def bench(overrides: list[str], trace_memory: bool = False,
     validate(cfg, sources)
     if trace_memory:
         tracemalloc.start()
-    env = simpy.Environment()
     with MemorySampler() as mem, tempfile.TemporaryDirectory(prefix="medgroup-bench-") as out:
-        with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out, env) as model:
+        with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0], out) as model:
             t0, c0 = time.perf_counter(), time.process_time()
             model.run()
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -111,7 +108,7 @@ def bench(overrides: list[str], trace_memory: bool = False,
     if trace_memory:
         tracemalloc.stop()
     visits = model.log.visits
-    events = next(env._eid)            # SimPy numbers every event it schedules
+    events = model.env.events_scheduled()
     days = cfg.run.warmup_days + cfg.run.horizon_days
     rss, rss_children = max_rss_mib()
     return {

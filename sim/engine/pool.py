@@ -37,7 +37,7 @@ class Pool:
         self.cap_area = 0.0               # ∫ capacity dt (server-minutes available)
 
     def _advance(self) -> None:
-        now = self.env._now
+        now = self.env.now
         dt = now - self._t
         if dt:
             self.busy_area += self.busy * dt
@@ -47,7 +47,7 @@ class Pool:
     def acquire(self, lane: int = 1) -> simpy.Event | None:
         """Take a server: ``None`` if one was free (no event), else an event fired at hand-over."""
         self.requested += 1
-        now = self.env._now                 # _advance(), inlined: this is the hot path
+        now = self.env.now                 # _advance(), inlined: this is the hot path
         if now != self._t:
             dt = now - self._t
             self.busy_area += self.busy * dt
@@ -64,7 +64,7 @@ class Pool:
 
     def release(self) -> None:
         """Free a server; the longest-waiting patient of the highest lane gets it at once."""
-        now = self.env._now
+        now = self.env.now
         if now != self._t:
             dt = now - self._t
             self.busy_area += self.busy * dt
@@ -104,7 +104,7 @@ class Pool:
             self._hand_over()
 
     def _advance_capacity(self) -> None:
-        now = self.env._now
+        now = self.env.now
         if self.capacity > 0:
             self.cap_area += self.capacity * (now - self._tc)
         self._tc = now

@@ -1,7 +1,7 @@
 """What a replication records: one row per service visit and one per pathway step.
 
-Rows go to typed ``array`` columns (cheap appends on the hot path), closed into a chunk at each
-midnight. A closed chunk is appended to one raw file per column in a scratch directory, so the
+Rows go to a list of tuples (one append per row on the hot path), turned into typed ``array``
+columns and closed into a chunk at each midnight. A closed chunk is appended to one raw file per column in a scratch directory, so the
 log's memory does not grow with the horizon; KPIs read the files back as memory maps, one period
 at a time (``period``).
 """
@@ -173,64 +173,65 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        columns = VISIT_COLUMNS + STEP_COLUMNS + (EPISODE_COLUMNS if self.episodes else ())
-        self.cols = {name: array(code) for name, code in columns}
-        c = self.cols
-        visit = [c[name].append for name, _ in VISIT_COLUMNS]
-        self.visit = _episode_appender(*visit, c["v_episode"].append) if self.episodes \
-            else _appender(*visit)
+        self._rows: dict[str, list[tuple]] = {"v": [], "s": []}
+        self._columns = {
+            "v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if self.episodes else ()),
+            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if self.episodes else ())}
+        append = self._rows["v"].append
+        self.visit = _episode_appender(append) if self.episodes else _appender(append)
         """``visit(service, episode, lane, referred, t, wait)``: one visit row."""
 
+    @property
+    def cols(self) -> dict[str, array]:
+        """Today's rows (since the last ``roll``) as typed columns (built on each call)."""
+        cols = {}
+        for table, rows in self._rows.items():
+            names = self._columns[table]
+            values = zip(*rows) if rows else [()] * len(names)
+            cols.update((name, array(code, col)) for (name, code), col in zip(names, values))
+        return cols
+
     def roll(self) -> None:
-        """Close today's arrays into a chunk and open new ones (the model calls it at midnight
+        """Close today's rows into a chunk and start a new one (the model calls it at midnight
         and once at the end of the run)."""
+        cols = self.cols
         if self.sink is not None:
-            self.sink(self.cols)
-        self.tables["v"].append(self.cols)
-        self.tables["s"].append(self.cols)
+            self.sink(cols)
+        self.tables["v"].append(cols)
+        self.tables["s"].append(cols)
         self._open()
 
     @property
     def visits(self) -> int:
         """Visit rows so far."""
-        return self.tables["v"].rows + len(self.cols["v_t"])
+        return self.tables["v"].rows + len(self._rows["v"])
 
     def step(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
              episode: int = -1) -> None:
         """One step row (``stepper`` gives the hot path a faster one)."""
-        for (name, _), v in zip(STEP_COLUMNS, (step, etype, facility, t, value)):
-            self.cols[name].append(v)
-        if self.episodes:
-            self.cols["s_episode"].append(episode)
+        row = (step, etype, facility, t, value)
+        self._rows["s"].append(row + (episode,) if self.episodes else row)
 
     def stepper(self, env: Any) -> Callable[..., None]:
-        """``step(step, ep, facility, value=0)`` logging at ``env``'s now, appends prebound
-        (valid until the next ``roll``)."""
-        a, b, c, d, e = (self.cols[name].append for name, _ in STEP_COLUMNS)
+        """``step(step, ep, facility, value=0)`` logging at ``env``'s now, one tuple appended
+        per row (valid until the next ``roll``)."""
+        append = self._rows["s"].append
         if self.episodes:
-            f = self.cols["s_episode"].append
-
             def step_episode(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-                a(step)
-                b(ep.kind.idx)
-                c(fac.index)
-                d(env._now)
-                e(value)
-                f(ep.id)
+                append((step, ep.kind.idx, fac.index, env.now, value, ep.id))
             return step_episode
 
         def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-            a(step)
-            b(ep.kind.idx)
-            c(fac.index)
-            d(env._now)
-            e(value)
+            append((step, ep.kind.idx, fac.index, env.now, value))
         return step
 
     def today(self, name: str) -> np.ndarray:
         """Column ``name`` of the rows since the last ``roll`` (a copy)."""
-        col = self.cols[name]
-        return np.array(col, dtype=col.typecode)
+        table = name[0]
+        names = [n for n, _ in self._columns[table]]
+        k = names.index(name)
+        code = self._columns[table][k][1]
+        return np.array([row[k] for row in self._rows[table]], dtype=code)
 
     def period(self, t0: float, t1: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Visit and step columns of the closed rows whose time lies in [t0, t1), in log order
@@ -282,32 +283,15 @@ class Log:
         self._cleanup()
 
 
-def _appender(*appends: Callable[[Any], None]) -> Callable[..., None]:
-    """One call appending a visit row, the columns' ``append`` methods bound once."""
-    a, b, c, d, e, f, g = appends
-
+def _appender(append: Callable[[tuple], None]) -> Callable[..., None]:
+    """One call appending a visit row as one tuple."""
     def row(service, ep, lane, referred, t, wait) -> None:
-        a(service)
-        b(ep.kind.idx)
-        c(lane)
-        d(referred)
-        e(ep.cohort.idx)
-        f(t)
-        g(wait)
+        append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait))
     return row
 
 
-def _episode_appender(*appends: Callable[[Any], None]) -> Callable[..., None]:
+def _episode_appender(append: Callable[[tuple], None]) -> Callable[..., None]:
     """``_appender`` that also records the episode id."""
-    a, b, c, d, e, f, g, h = appends
-
     def row(service, ep, lane, referred, t, wait) -> None:
-        a(service)
-        b(ep.kind.idx)
-        c(lane)
-        d(referred)
-        e(ep.cohort.idx)
-        f(t)
-        g(wait)
-        h(ep.id)
+        append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait, ep.id))
     return row

@@ -11,7 +11,6 @@ import math
 from typing import TYPE_CHECKING, Any, Generator
 
 from sim.engine.dists import sampler, uniforms
-from sim.engine.loop import delay
 from sim.engine.streams import Streams
 from sim.model.network import distance
 
@@ -51,7 +50,7 @@ class Fleet:
     def respond(self, c: "Catchment", hospital: "Facility") -> Generator:
         """The call's journey until hand-over at ``hospital``; returns (station, response min)."""
         env = self.env
-        t = env._now
+        t = env.now
         scene = self.call_location(c)
         order = self.nearest_first(c)
         station = next((s for s in order if s.pool.busy < s.pool.capacity), None)
@@ -62,10 +61,10 @@ class Fleet:
             yield req
         base = station.facility.location
         travel = distance(base, scene) * self.minutes_per_km
-        yield delay(env, self.dispatch() + travel)
-        response = env._now - t
+        yield env.delay(self.dispatch() + travel)
+        response = env.now - t
         convey = distance(scene, hospital.location) * self.minutes_per_km
-        yield delay(env, self.on_scene() + convey)
+        yield env.delay(self.on_scene() + convey)
         back = self.handover() + distance(hospital.location, base) * self.minutes_per_km
-        delay(env, back).callbacks.append(lambda _: station.pool.release())
+        env.delay(back).callbacks.append(lambda _: station.pool.release())
         return station, response

@@ -24,7 +24,6 @@ from sim.domain.steps import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_S
                               FIRST_PRIMARY, FOLLOWUP, HOME_BED, NO_SHOW, OUTSIDE, REFER_OUT,
                               ONWARD, REMOTE_DIAGNOSIS, TELECONSULT, TEST_RECOGNISED,
                               TEST_REPEATED, UP_REFERRAL)
-from sim.engine.loop import delay
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:
@@ -39,6 +38,8 @@ def pick(table: list, u: float) -> "Facility | None":
     """The first open facility at or after cumulative probability ``u``; wraps to open ones."""
     for i, (cum, fac) in enumerate(table):
         if u < cum:
+            if fac.is_open:
+                return fac                  # the usual case, in one scan
             break
     else:
         i = len(table) - 1
@@ -57,7 +58,7 @@ def visit(m: "Context", ep: "Episode", svc: "Service", lane: int,
     pathway must return False too (the patient left: counted in ``left_unserved``)."""
     env = m.env
     pool = svc.pool
-    t = env._now
+    t = env.now
     req = pool.acquire(lane)
     if req is not None:
         patience = ep.kind.max_wait
@@ -65,8 +66,8 @@ def visit(m: "Context", ep: "Episode", svc: "Service", lane: int,
             give_up_after(env, pool, req, patience)
         if (yield req) is GAVE_UP:
             return False
-    m.log.visit(svc.idx, ep, lane, referred, t, env._now - t)
-    yield delay(env, svc.sample())
+    m.log.visit(svc.idx, ep, lane, referred, t, env.now - t)
+    yield env.delay(svc.sample())
     pool.release()
     return True
 
@@ -80,7 +81,7 @@ def give_up_after(env, pool, req, minutes: float) -> None:
     def give_up(_) -> None:
         if pool.cancel(req):
             req.succeed(GAVE_UP)
-    delay(env, minutes).callbacks.append(give_up)
+    env.delay(minutes).callbacks.append(give_up)
 
 
 def whole_days(minutes: float) -> float:
@@ -126,7 +127,7 @@ def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service 
         m.step(REMOTE_DIAGNOSIS, ep, fac)
         if not (yield from visit(m, ep, m.reader, LANE_ROUTINE, referred=1)):
             return False
-        yield delay(m.env, m.turnaround())
+        yield m.env.delay(m.turnaround())
         return True
     if pol.teleconsult(ep) and m.teleconsult is not None:
         m.step(TELECONSULT, ep, fac)
@@ -148,13 +149,13 @@ def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
         m.step(OUTSIDE, ep, hosp)
     book = m.books.get(hosp.id)
     if book is not None:
-        now = m.env._now
+        now = m.env.now
         slot = book.book(now, referred)
         if slot is None:
             return False
         m.step(BOOK_REFERRED if referred else BOOK_SELF, ep, hosp, (slot - now) / DAY)
         if slot > now:
-            yield delay(m.env, slot - now)
+            yield m.env.delay(slot - now)
         if pol.no_show():
             m.step(NO_SHOW, ep, hosp)
             return False
@@ -175,7 +176,7 @@ def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
     if "beds" in hosp.services and pol.admit(ep):
         yield from admission(m, ep, hosp, lane, referred)
     elif pol.returns(ep):
-        yield delay(m.env, whole_days(m.return_delay()))
+        yield m.env.delay(whole_days(m.return_delay()))
         return (yield from visit(m, ep, hosp.services["outpatient"], lane, referred))
     return True
 
@@ -213,13 +214,13 @@ def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
     env = m.env
     beds = hosp.services["beds"]
     m.step(ADMIT, ep, hosp)
-    t = env._now
+    t = env.now
     req = beds.pool.acquire(lane)
     if req is not None:
         yield req
-    m.log.visit(beds.idx, ep, lane, referred, t, env._now - t)
-    t_bed = env._now
-    yield delay(env, beds.sample())
+    m.log.visit(beds.idx, ep, lane, referred, t, env.now - t)
+    t_bed = env.now
+    yield env.delay(beds.sample())
     eligible, down = m.policy.refer_down(ep)
     centre = ep.cohort.catchment.centre
     if eligible:
@@ -230,7 +231,7 @@ def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
         if placed:
             return True
     beds.pool.release()
-    m.step(DISCHARGE, ep, hosp, env._now - t_bed)
+    m.step(DISCHARGE, ep, hosp, env.now - t_bed)
     if m.followup_type is not None and m.policy.follow_up(ep):
         m.spawn(m.followup_type, ep.cohort, whole_days(m.followup_delay()))
     return True
@@ -245,27 +246,27 @@ def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
     beds = hosp.services["beds"]
     transfer = pol.transfer_delay()
     if transfer > 0:
-        yield delay(env, transfer)
-    t = env._now
+        yield env.delay(transfer)
+    t = env.now
     reqs = [p.pool.acquire(LANE_PRIORITY) for p in places]
     got = next((i for i, r in enumerate(reqs) if r is None), None)
     if got is None:
-        yield env.any_of(reqs + [delay(env, pol.max_bed_wait())])
+        yield env.any_of(reqs + [env.delay(pol.max_bed_wait())])
         got = next((i for i, r in enumerate(reqs) if r.triggered), None)
     for i, r in enumerate(reqs):                  # give back every other place
         if i != got:
             if r is None or not places[i].pool.cancel(r):
                 places[i].pool.release()
-    waited = env._now - t
+    waited = env.now - t
     if waited > 0:
         m.step(BED_BLOCK, ep, hosp, waited)
     if got is None:
         return False
     place = places[got]
     beds.pool.release()
-    m.step(DOWN_REFERRAL if place.name == "rehab_beds" else HOME_BED, ep, hosp, env._now - t_bed)
+    m.step(DOWN_REFERRAL if place.name == "rehab_beds" else HOME_BED, ep, hosp, env.now - t_bed)
     m.log.visit(place.idx, ep, LANE_PRIORITY, 1, t, waited)
-    yield delay(env, place.sample())
+    yield env.delay(place.sample())
     place.pool.release()
     return True
 

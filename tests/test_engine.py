@@ -1,0 +1,132 @@
+"""The engine: server pools (priority lanes, cancel, capacity changes, unlimited servers), the
+two event loops, and the model's equivalence on plain SimPy and on the fast engine."""
+from __future__ import annotations
+
+import pytest
+
+from sim.api import compose_config
+from sim.engine.loop import ENGINES, FastEnv, SimPyEnv, make_env
+from sim.engine.pool import UNLIMITED, Pool
+from sim.engine.streams import replication_seeds
+from sim.runner.replication import reduce_model, replication
+
+
+@pytest.fixture(params=ENGINES)
+def env(request):
+    return make_env(request.param)
+
+
+def test_priority_lane_is_served_first_and_each_lane_in_arrival_order(env):
+    pool = Pool(env, "doctor", 1)
+    assert pool.acquire(1) is None                  # a free server: no event
+    first, second, urgent = pool.acquire(1), pool.acquire(1), pool.acquire(0)
+    served = []
+    for name, ev in (("first", first), ("second", second), ("urgent", urgent)):
+        ev.callbacks.append(lambda _, name=name: served.append(name))
+    for _ in range(3):
+        pool.release()
+        env.run_until(env.now + 1)
+    assert served == ["urgent", "first", "second"]
+    assert (pool.requested, pool.started, pool.waiting) == (4, 4, 0)
+
+
+def test_cancel_withdraws_a_waiting_request_but_not_a_served_one(env):
+    pool = Pool(env, "doctor", 1)
+    pool.acquire()
+    gone, kept = pool.acquire(), pool.acquire()
+    assert pool.cancel(gone)
+    pool.release()                                  # the server goes to the one still waiting
+    assert kept.triggered and not gone.triggered
+    assert not pool.cancel(kept)
+    assert (pool.requested, pool.started, pool.cancelled, pool.waiting) == (3, 2, 1, 0)
+
+
+def test_capacity_lowered_while_busy_lets_busy_servers_finish(env):
+    pool = Pool(env, "doctor", 2)
+    pool.acquire(), pool.acquire()
+    waiting = pool.acquire()
+    env.run_until(10.0)
+    pool.set_capacity(1)                            # two busy, one server left in session
+    pool.release()
+    assert pool.busy == 1 and not waiting.triggered
+    env.run_until(20.0)
+    pool.release()
+    assert pool.busy == 1 and waiting.triggered
+    busy, available, queued = pool.areas()
+    assert (busy, available, queued) == (2 * 10 + 1 * 10, 2 * 10 + 1 * 10, 1 * 20)
+
+
+def test_capacity_raised_starts_waiting_patients(env):
+    pool = Pool(env, "doctor", 0)
+    waiting = [pool.acquire() for _ in range(3)]
+    pool.set_capacity(2)
+    assert [ev.triggered for ev in waiting] == [True, True, False]
+    assert pool.busy == 2
+
+
+def test_unlimited_servers_never_queue(env):
+    pool = Pool(env, "beds", UNLIMITED)
+    assert all(pool.acquire() is None for _ in range(1000))
+    assert pool.busy == 1000 and pool.waiting == 0
+
+
+def test_negative_delay_is_refused(env):
+    with pytest.raises(ValueError):
+        env.delay(-1.0)
+
+
+def test_both_loops_process_events_in_time_then_insertion_order_and_stop_before_until():
+    orders = []
+    for env in (FastEnv(), SimPyEnv()):
+        seen = []
+        for i, d in enumerate((5.0, 1.0, 5.0, 3.0, 10.0)):
+            env.delay(d).callbacks.append(lambda _, i=i, env=env: seen.append((i, env.now)))
+        env.run_until(10.0)
+        assert env.now == 10.0 and (4, 10.0) not in seen      # the event at 10 is not yet due
+        env.run_until(11.0)
+        orders.append(seen)
+    assert orders[0] == orders[1] == [(1, 1.0), (3, 3.0), (0, 5.0), (2, 5.0), (4, 10.0)]
+
+
+def test_fed_arrivals_interleave_with_events_in_time_order(env):
+    seen = []
+    for d in (1.0, 4.0):
+        env.delay(d).callbacks.append(lambda _, d=d: seen.append(("event", env.now)))
+    env.feed([0.5, 2.0, 4.0, 12.0], ["a", "b", "c", "late"],
+             lambda item: seen.append((item, env.now)))
+    env.run_until(10.0)
+    assert seen == [("a", 0.5), ("event", 1.0), ("b", 2.0), ("event", 4.0), ("c", 4.0)]
+    env.run_until(13.0)                             # an arrival after ``until`` waits its turn
+    assert seen[-1] == ("late", 12.0)
+
+
+def test_journey_ends_with_its_return_value_at_its_end_time(env):
+    ended = []
+
+    def patient():
+        yield env.delay(2.0)
+        yield env.delay(3.0)
+        return "served"
+    env.journey(patient(), lambda value: ended.append((value, env.now)))
+    env.run_until(4.0)
+    assert ended == []
+    env.run_until(6.0)
+    assert ended == [("served", 5.0)]
+
+
+@pytest.mark.parametrize("overrides", [[], ["policy=plan_2027"],
+                                       ["policy=plan_2027", "demand.episodes.complex.max_wait=5"]],
+                         ids=["baseline", "plan_2027", "plan_2027-giving-up"])
+def test_plain_simpy_and_the_fast_engine_give_identical_results(small, overrides):
+    """The same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``)
+    and on the fast engine: every KPI and the daily series identical to the bit."""
+    results = {}
+    for engine in ENGINES:
+        cfg, _ = compose_config(small + overrides + [f"run.engine={engine}"])
+        with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0]) as model:
+            assert type(model.env) is type(make_env(engine))
+            results[engine] = reduce_model(model.run(), 0)
+    (fast, fast_series), (plain, plain_series) = results["fast"], results["simpy"]
+    assert fast["arrived"] > 1000
+    assert {k: repr(v) for k, v in fast.items()} == {k: repr(v) for k, v in plain.items()}
+    assert fast_series.equals(plain_series)
