@@ -381,6 +381,9 @@ class PolicyConfig:
     formal_referral: Prob = 1.0                  # of patients a family doctor sends on to a
                                                   # hospital, the share formally referred (上转)
     refer_out_scale: NonNegative = 1.0            # multiplies episode p_beyond_group
+    # share of hospital return visits done online (互联网复诊, lever online_returns); today's 0 is
+    # an assumption: return visits are in person (no published share)
+    online_returns: Prob = 0.0
     followup_signed: Prob = 0.0                   # P(family-doctor follow-up after discharge)
     followup_unsigned: Prob = 0.0
     gatekeeping: GatekeepingConfig = field(default_factory=GatekeepingConfig)

@@ -177,6 +177,8 @@ def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
         yield from admission(m, ep, hosp, lane, referred)
     elif pol.returns(ep):
         yield m.env.delay(whole_days(m.return_delay()))
+        if pol.chance("online_return", pol.online_returns):
+            return True                # seen online: no outpatient doctor's time
         return (yield from visit(m, ep, hosp.services["outpatient"], lane, referred))
     return True
 

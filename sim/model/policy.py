@@ -38,6 +38,7 @@ class Policy:
         self.referred_lane = LANE_PRIORITY if cfg.green_channel.enabled else LANE_ROUTINE
         self.refer_out_scale = cfg.refer_out_scale
         self.formal_share = cfg.formal_referral
+        self.online_returns = cfg.online_returns
         down = cfg.down_referral
         self.down_share = down.share
         self.home_beds = down.home_beds
@@ -63,6 +64,18 @@ class Policy:
         self._u_no_show, self._u_ambulance = routing("no_show"), routing("ambulance")
         self._u_critical = routing("time_critical")
         self._u_formal, self._u_return = routing("formal_referral"), routing("return")
+        self._streams, self._chances = streams, {}
+
+    def chance(self, lever: str, p: float) -> bool:
+        """A lever's yes or no with probability ``p``, from the lever's own stream
+        (``routing:<lever>``), drawn only when ``p > 0``: a lever that is off draws nothing, so
+        it leaves every other decision as it was."""
+        if p <= 0.0:
+            return False
+        draw = self._chances.get(lever)
+        if draw is None:
+            draw = self._chances[lever] = uniforms(self._streams.get(f"routing:{lever}"))
+        return draw() < p
 
     # -- first contact (基层首诊) and the logit choice ---------------------------------------
     def first_contact(self, ep: Any) -> list | None:
