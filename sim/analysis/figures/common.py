@@ -16,9 +16,11 @@ import pandas as pd
 import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from sim.analysis.fonts import cjk_rc
-from sim.analysis.labels import service_label, text
+from sim.analysis.format import number
+from sim.analysis.labels import kpi_unit, service_label, text
 from sim.domain.clock import measured_period
 from sim.metrics.stats import t_half_width
 from sim.runner.outputs import atomic_path
@@ -172,3 +174,11 @@ def calendar_events(config: dict, first: pd.Timestamp, last: pd.Timestamp,
                                              f"{sep.join(items)}")
     sep = "；" if lang == "zh" else "; "
     return [(d, sep.join(labels)) for d, labels in sorted(by_date.items())]
+
+
+def unit_axis(ax: Any, kpi: str, lang: str) -> None:
+    """An x axis in ``kpi``'s own units: labelled with the unit, numbers without exponents."""
+    ax.set_xlabel(kpi_unit(kpi, lang), fontsize=8, labelpad=1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)

@@ -8,11 +8,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.figures.common import PALETTE, new_figure, styled, wrap
-from sim.analysis.format import number
-from sim.analysis.labels import check_lang, kpi_unit, text
+from sim.analysis.figures.common import PALETTE, new_figure, styled, unit_axis, wrap
+from sim.analysis.labels import check_lang, text
 from sim.analysis.observed import (INCONCLUSIVE, NOT_MEASURED, NOT_REPRODUCED, REPRODUCED,
                                    _finite, figure_label)
 
@@ -58,10 +56,7 @@ def _row(ax: Any, r: Any, lang: str) -> None:
     ax.set_title(wrap(figure_label(r, lang) + where, lang, 90), loc="left", fontsize=9)
     ax.set_ylim(-1, 1)
     ax.set_yticks([])
-    ax.set_xlabel(kpi_unit(r.kpi, lang), fontsize=8, labelpad=1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.grid(axis="x", alpha=0.3)
+    unit_axis(ax, r.kpi, lang)
 
 
 @styled

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.figures.common import PALETTE, new_figure, styled, wrap
-from sim.analysis.format import interval, number
-from sim.analysis.labels import check_lang, kpi_label, kpi_unit, text
+from sim.analysis.figures.common import PALETTE, new_figure, styled, unit_axis, wrap
+from sim.analysis.format import interval
+from sim.analysis.labels import check_lang, kpi_label, text
 from sim.analysis.scorecard import (ALREADY_MET, INCONCLUSIVE, INPUT, MET, NEEDS_TODAY, NO_CI,
                                     NOT_MEASURED, NOT_MET, NOTE_SEP, RAISE, rule_text)
 
@@ -80,10 +79,7 @@ def _target_row(ax: Any, r: Any, lang: str, today: bool = True) -> None:
     ax.set_yticks([0, 1][:1 + today], [text("plan", lang), text("today", lang)][:1 + today],
                   fontsize=8)
     ax.set_title(target_label(r, lang), loc="left", fontsize=9)
-    ax.set_xlabel(kpi_unit(r.kpi, lang), fontsize=8, labelpad=1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.grid(axis="x", alpha=0.3)
+    unit_axis(ax, r.kpi, lang)
 
 
 @styled
