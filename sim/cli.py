@@ -229,7 +229,8 @@ class SweepSummary(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             result = compare([sweep_dir], sweep_dir, baseline=config.compare.baseline,
-                             kpis=list(config.compare.kpis), lang=config.report.lang)
+                             kpis=list(config.compare.kpis), lang=config.report.lang,
+                             figures=config.compare.figures)
         except Exception as err:      # noqa: BLE001 - the jobs' results stand; say what failed
             print(f"error: summarising {sweep_dir} failed: {err!r}; jobs' results are "
                   "complete, re-run with python -m sim.compare", file=sys.stderr)

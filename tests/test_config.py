@@ -189,7 +189,8 @@ def test_cli_refuses_an_unknown_key_added_with_plus(tmp_path):
 @pytest.mark.slow
 def test_cli_writes_the_output_contract(tmp_path):
     out = _cli("population.scale=0.01", "run.warmup_days=2", "run.horizon_days=7",
-               "run.replications=2", "run.progress=false", f"results_dir={tmp_path}", cwd=ROOT)
+               "run.replications=2", "run.progress=false", "scenario.compare=false",
+               f"results_dir={tmp_path}", cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert "primary_visit_share" in out.stdout and "run directory" in out.stdout
     run_dir = Path(next(line for line in out.stdout.splitlines()

@@ -16,6 +16,7 @@ from conftest import SMALL
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = [a for a in SMALL if not a.startswith("run.workers")]
+QUIET = TINY + ["compare.figures=false"]        # a sweep whose own figures are not under test
 
 
 def sim(*args: str, wait: bool = True, **kw):
@@ -100,7 +101,7 @@ def test_fingerprint_changes_exactly_with_the_results():
 
 @pytest.mark.slow
 def test_failed_job_is_recorded_and_others_finish(tmp_path):
-    run = sim("-m", f"results_dir={tmp_path}", "sweep_name=f", *TINY,
+    run = sim("-m", f"results_dir={tmp_path}", "sweep_name=f", *QUIET,
               "policy.gatekeeping.surcharge=5,-3")
     assert run.returncode == 1
     table = pd.read_csv(tmp_path / "sweeps" / "f" / "sweep_summary.csv")
@@ -147,7 +148,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.slow
 def test_killed_workers_lose_nothing_and_the_sweep_completes_on_rerun(tmp_path):
     args = ["-m", f"results_dir={tmp_path}", "sweep_name=k", "hydra.launcher.n_jobs=2",
-            *TINY, "run.horizon_days=60", "run.seed=1,2,3"]
+            *QUIET, "run.horizon_days=40", "run.seed=1,2,3"]
     sweep = tmp_path / "sweeps" / "k"
     proc = sim(*args, wait=False)
     deadline = time.time() + 300

@@ -51,8 +51,9 @@ def default_kpis(jobs: list[Job]) -> list[str]:
 
 
 def compare(roots: list[Path], out_dir: Path, baseline: str = "", kpis: list[str] = (),
-            lang: str = "en") -> Comparison:
-    """Read the jobs under ``roots``, write tables, figures and report into ``out_dir``."""
+            lang: str = "en", figures: bool = True) -> Comparison:
+    """Read the jobs under ``roots``, write tables, figures (unless ``figures`` is False: a
+    sweep with ``compare.figures=false``) and report into ``out_dir``."""
     jobs = find_jobs(roots)
     if not jobs:
         raise FileNotFoundError(f"no run folders under {', '.join(map(str, roots))}")
@@ -71,7 +72,8 @@ def compare(roots: list[Path], out_dir: Path, baseline: str = "", kpis: list[str
         measured = set(table.kpi[table["mean"].notna()])
         names = [k for k in (list(kpis) or default_kpis(jobs)) if k in measured]
         result.kpis = names
-        result.files += _figures(result, names, out_dir, lang)
+        if figures:
+            result.files += _figures(result, names, out_dir, lang)
         result.files += write_report(_blocks(result, names, out_dir, lang), out_dir, lang)
     return result
 

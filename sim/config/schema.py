@@ -503,9 +503,11 @@ class DesignConfig:
 @dataclass
 class CompareConfig:
     """Sweep comparisons: the baseline job (its overrides, e.g. ``policy=baseline``; empty =
-    the sweep's first job) and the KPIs to plot (empty = the headline KPIs and the targets')."""
+    the sweep's first job), the KPIs to plot (empty = the headline KPIs and the targets') and
+    whether to draw the sweep's figures (the jobs' own follow ``run.figures``)."""
     baseline: str = ""
     kpis: List[str] = field(default_factory=list)
+    figures: bool = True
 
 
 @dataclass
