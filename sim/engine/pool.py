@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 
 import simpy
+from simpy.events import Event
 
 UNLIMITED = -1
 
@@ -57,7 +58,7 @@ class Pool:
             self.busy += 1
             self.started += 1
             return None
-        ev = self.env.event()
+        ev = Event(self.env)               # ``env.event()`` without the descriptor's call
         self.lanes[lane].append(ev)
         self.waiting += 1
         return ev
@@ -80,7 +81,10 @@ class Pool:
             if lane:
                 self.waiting -= 1
                 self.started += 1
-                lane.popleft().succeed()
+                ev = lane.popleft()        # ``ev.succeed()``, inlined
+                ev._ok = True
+                ev._value = None
+                self.env.schedule(ev)
                 return
 
     def cancel(self, ev: simpy.Event) -> bool:
