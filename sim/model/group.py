@@ -72,6 +72,7 @@ class MedicalGroup:
             self.start = self._start_named
         self.arrived = self.completed = self.left = 0
         self.care = Context(self)        # what the pathways see of the group
+        self._journey, self._ended = self.env.journey, self._end     # bound once: ``start``
 
     def _build_levers(self, pol: Any) -> None:
         """The optional parts of the group each lever needs (None or empty when it is off)."""
@@ -170,7 +171,7 @@ class MedicalGroup:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
         ep = Episode(self.arrived, kind, cohort, self.env.now, person)
-        self.env.journey(kind.journey(self.care, ep), self._end)
+        self._journey(kind.journey(self.care, ep), self._ended)
 
     def _end(self, served: bool) -> None:
         if served:                               # the pathway returns True once served
