@@ -14,6 +14,7 @@ import simpy
 from simpy.events import Event
 
 UNLIMITED = -1
+_new = object.__new__
 
 
 class Pool:
@@ -58,7 +59,9 @@ class Pool:
             self.busy += 1
             self.started += 1
             return None
-        ev = Event(self.env)               # ``env.event()`` without the descriptor's call
+        ev = _new(Event)                   # ``env.event()`` without SimPy's two calls
+        ev.env = self.env
+        ev.callbacks = []
         self.lanes[lane].append(ev)
         self.waiting += 1
         return ev

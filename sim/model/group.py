@@ -25,6 +25,7 @@ from sim.model.slots import AppointmentBook
 
 
 GC_THRESHOLD = 200_000
+_new = object.__new__
 
 
 class ConservationError(RuntimeError):
@@ -170,7 +171,12 @@ class MedicalGroup:
     def start(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
-        ep = Episode(self.arrived, kind, cohort, self.env.now, person)
+        ep = _new(Episode)          # ``Episode(self.arrived, kind, cohort, now, person)``, without
+        ep.id = self.arrived        # the call of a Python ``__init__`` (one per episode)
+        ep.kind = kind
+        ep.cohort = cohort
+        ep.t0 = self.env.now
+        ep.person = person
         self._journey(kind.journey(self.care, ep), self._ended)
 
     def _end(self, served: bool) -> None:
