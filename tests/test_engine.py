@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from sim.api import compose_config
+from sim.engine.journey import Journey, launch
 from sim.engine.loop import ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
+from sim.model.context import Episode
 from sim.runner.replication import reduce_model, replication
 
 
@@ -130,3 +132,46 @@ def test_plain_simpy_and_the_fast_engine_give_identical_results(small, overrides
     assert fast["arrived"] > 1000
     assert {k: repr(v) for k, v in fast.items()} == {k: repr(v) for k, v in plain.items()}
     assert fast_series.equals(plain_series)
+
+
+@pytest.mark.parametrize("waits", ["never", "on-a-processed-event", "on-a-timeout"])
+def test_a_launched_journey_ends_as_a_journey_object_would(waits):
+    """``FastEnv.journey`` (``launch``: the first step run at once, no object until the journey
+    waits) ends each kind of journey with the same value at the same time as ``Journey``."""
+    ended = {}
+    for name, start in (("launch", launch), ("Journey", Journey)):
+        env = FastEnv()
+        done = env.delay(0.0)
+        env.run_until(1.0)                          # ``done`` is processed: no wait on it
+
+        def patient():
+            if waits == "on-a-processed-event":
+                yield done
+            elif waits == "on-a-timeout":
+                yield env.delay(2.0)
+            return "served"
+        seen = []
+        start(patient(), lambda value: seen.append((value, env.now)))
+        env.run_until(5.0)
+        ended[name] = seen
+    assert ended["launch"] == ended["Journey"] == [("served", 1.0 if waits != "on-a-timeout"
+                                                    else 3.0)]
+
+
+def test_start_makes_the_episode_the_constructor_would(small):
+    """``MedicalGroup.start`` fills an ``Episode`` without calling its ``__init__``: every slot
+    holds what ``Episode(id, kind, cohort, now, person)`` would put there."""
+    cfg, _ = compose_config(small)
+    with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0]) as model:
+        seen = []
+
+        def capture(m, ep):
+            seen.append(ep)
+            return True
+            yield                                   # a pathway: a generator
+        kind, cohort = next(iter(model.types.values())), model.cohorts[0]
+        kind.journey = capture
+        model.start(kind, cohort, 7)
+        made = Episode(model.arrived, kind, cohort, model.env.now, 7)
+        assert [getattr(seen[0], s) for s in Episode.__slots__] == \
+            [getattr(made, s) for s in Episode.__slots__]

@@ -35,6 +35,25 @@ class Journey:
         event.callbacks.append(self.resume)
 
 
+def launch(generator: Generator, on_end: Callable[[Any], None]) -> None:
+    """Start ``generator`` as a journey now: ``Journey(generator, on_end)`` with its first step
+    run here, so the journey object is made only when it has to wait, in one call less."""
+    try:
+        event = generator.send(None)
+        while event.callbacks is None:            # already processed: go on at once
+            event = generator.send(event._value)
+    except StopIteration as stop:
+        on_end(stop.value)
+        return
+    journey = _new(Journey)
+    journey._gen = generator
+    journey._on_end = on_end
+    event.callbacks.append(journey.resume)
+
+
+_new = object.__new__
+
+
 class _Start:
     """What a journey is sent first (``None``, as a generator's first ``send`` needs)."""
     _value = None

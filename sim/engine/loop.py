@@ -22,7 +22,7 @@ import simpy
 from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
-from sim.engine.journey import Driver, Journey
+from sim.engine.journey import Driver, Journey, launch
 
 _new = object.__new__
 _INF = float("inf")
@@ -44,7 +44,7 @@ class FastEnv(_Env):
     """SimPy's environment with its hot path specialised (same events, same order)."""
 
     now = 0.0                 # shadows SimPy's ``now`` property: the clock is a plain attribute
-    journey = Journey         # ``journey(generator, on_end)``: a patient's light process
+    journey = staticmethod(launch)  # ``journey(generator, on_end)``: a patient's light process
     journey_type = Journey
     _times: list[float] = []  # arrivals fed (``feed``), from index ``_next`` on still to come
     _items: list = []
@@ -107,8 +107,6 @@ class FastEnv(_Env):
             callbacks, event.callbacks = event.callbacks, None
             for callback in callbacks:
                 callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                raise event._value
         self._next = i
         self.now = until
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import deque
 
 import simpy
+from simpy.events import Event
 
 UNLIMITED = -1
+_new = object.__new__
 
 
 class Pool:
@@ -57,7 +59,9 @@ class Pool:
             self.busy += 1
             self.started += 1
             return None
-        ev = self.env.event()
+        ev = _new(Event)                   # ``env.event()`` without SimPy's two calls
+        ev.env = self.env
+        ev.callbacks = []
         self.lanes[lane].append(ev)
         self.waiting += 1
         return ev
@@ -80,7 +84,10 @@ class Pool:
             if lane:
                 self.waiting -= 1
                 self.started += 1
-                lane.popleft().succeed()
+                ev = lane.popleft()        # ``ev.succeed()``, inlined
+                ev._ok = True
+                ev._value = None
+                self.env.schedule(ev)
                 return
 
     def cancel(self, ev: simpy.Event) -> bool:

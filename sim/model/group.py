@@ -25,6 +25,7 @@ from sim.model.slots import AppointmentBook
 
 
 GC_THRESHOLD = 200_000
+_new = object.__new__
 
 
 class ConservationError(RuntimeError):
@@ -72,6 +73,7 @@ class MedicalGroup:
             self.start = self._start_named
         self.arrived = self.completed = self.left = 0
         self.care = Context(self)        # what the pathways see of the group
+        self._journey, self._ended = self.env.journey, self._end     # bound once: ``start``
 
     def _build_levers(self, pol: Any) -> None:
         """The optional parts of the group each lever needs (None or empty when it is off)."""
@@ -169,8 +171,13 @@ class MedicalGroup:
     def start(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
-        ep = Episode(self.arrived, kind, cohort, self.env.now, person)
-        self.env.journey(kind.journey(self.care, ep), self._end)
+        ep = _new(Episode)          # ``Episode(self.arrived, kind, cohort, now, person)``, without
+        ep.id = self.arrived        # the call of a Python ``__init__`` (one per episode)
+        ep.kind = kind
+        ep.cohort = cohort
+        ep.t0 = self.env.now
+        ep.person = person
+        self._journey(kind.journey(self.care, ep), self._ended)
 
     def _end(self, served: bool) -> None:
         if served:                               # the pathway returns True once served
