@@ -2,6 +2,7 @@
 fresh machine without system fonts: Latin text stays DejaVu Sans, CJK glyphs fall back to Noto."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ def cjk_chars(text: str) -> str:
     return "".join(sorted({c for c in text if any(lo <= ord(c) <= hi for lo, hi in CJK_RANGES)}))
 
 
+@functools.lru_cache(maxsize=8)
 def subset_woff(chars: str) -> bytes:
     """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
     brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
