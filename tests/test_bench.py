@@ -80,6 +80,7 @@ def test_simpy_and_heapq_wait_identically():
         assert (a.wait_sum > 0).all()                  # every node had queues to order
 
 
+@pytest.mark.slow
 def test_simulator_agrees_with_heapq_per_node(waits):
     theory = SMALL.erlang_c_waits()
     for node, name in enumerate(SMALL.names):

@@ -73,6 +73,7 @@ def _mean_in_band(row) -> bool:
 
 
 @pytest.mark.parametrize("preset", sorted(STATUS_QUO))
+@pytest.mark.slow
 def test_status_quo_reproduces_its_observed_figures(preset):
     from sim.api import simulate
     r = simulate([f"preset={preset}", *STATUS_QUO[preset], "scenario.compare=false",
@@ -86,6 +87,7 @@ def test_status_quo_reproduces_its_observed_figures(preset):
     assert not missed, missed
 
 
+@pytest.mark.slow
 def test_jinghai_staffed_densities_match_the_indicator_table():
     from sim.api import simulate
     r = simulate(["preset=jinghai_2020", "scenario.compare=false", "run.replications=1",

@@ -264,6 +264,7 @@ def test_a_missing_plugin_names_its_extra(override, extra):
     assert "basic" in message                       # what is installed is listed
 
 
+@pytest.mark.slow
 def test_raise_and_input_targets_may_leave_the_threshold_out():
     for kind in ("raise", "input"):
         cfg, sources = compose_config([f"targets.targets.chronic_management.type={kind}",

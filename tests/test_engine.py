@@ -119,6 +119,7 @@ def test_journey_ends_with_its_return_value_at_its_end_time(env):
 @pytest.mark.parametrize("overrides", [[], ["policy=plan_2027"],
                                        ["policy=plan_2027", "demand.episodes.complex.max_wait=5"]],
                          ids=["baseline", "plan_2027", "plan_2027-giving-up"])
+@pytest.mark.slow
 def test_plain_simpy_and_the_fast_engine_give_identical_results(small, overrides):
     """The same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``)
     and on the fast engine: every KPI and the daily series identical to the bit."""

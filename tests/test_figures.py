@@ -285,6 +285,7 @@ def test_response_figure_fits_the_slope(tmp_path):
 
 # -- no global state, and figures that answer the planner's question ------------------------
 
+@pytest.mark.slow
 def test_importing_the_figures_package_changes_no_matplotlib_state():
     """Importing (and drawing) leaves the backend and every rcParam as they were."""
     import subprocess

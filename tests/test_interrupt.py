@@ -121,6 +121,7 @@ def test_a_folder_marked_incomplete_is_not_complete_even_with_a_summary(tmp_path
     assert find_jobs([tmp_path])[0].status == INCOMPLETE
 
 
+@pytest.mark.slow
 def test_a_finished_run_has_no_incomplete_marker(tmp_path, small):
     from sim.api import simulate
     simulate(small, out_dir=tmp_path)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.analysis.labels import kpi_unit_key
 from sim.metrics.catalogue import DECLARED, kpi_range
@@ -79,6 +80,7 @@ def test_ranges_are_declared_per_unit_with_named_exceptions():
     assert kpi_unit_key("utilisation_centre_gp") == "share"
 
 
+@pytest.mark.slow
 def test_a_run_writes_intervals_inside_each_kpis_range(tmp_path, small):
     from sim.api import simulate
     result = simulate(small + ["run.replications=3"], out_dir=tmp_path)

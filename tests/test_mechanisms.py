@@ -51,6 +51,7 @@ def test_calendar_is_validated():
         validate(cfg, sources)
 
 
+@pytest.mark.slow
 def test_daily_volumes_dip_at_the_spring_festival(small):
     days = ["run.start_date=2025-01-14", "run.horizon_days=28", "population.scale=0.05"]
     r = simulate(small + days)
@@ -62,6 +63,7 @@ def test_daily_volumes_dip_at_the_spring_festival(small):
     assert holiday < 0.6 * before
 
 
+@pytest.mark.slow
 def test_refills_are_visits_but_not_first_contacts(small):
     """Repeat prescriptions raise visits; 基层首诊 counts care episodes only."""
     base = simulate(small)
@@ -71,6 +73,7 @@ def test_refills_are_visits_but_not_first_contacts(small):
     assert b["primary_first_contact"] == pytest.approx(n["primary_first_contact"], abs=0.02)
 
 
+@pytest.mark.slow
 def test_refills_follow_their_own_bypass(small):
     """policy.bypass.refill moves prescriptions between the hospital and the community."""
     at_hospital = simulate(small + ["policy.bypass.refill=0.95"]).summary["mean"]
@@ -85,6 +88,7 @@ def _steps(overrides: list[str]) -> np.ndarray:
     return steps["s_step"]
 
 
+@pytest.mark.slow
 def test_formal_referral_splits_who_is_sent_on(small):
     """Patients sent on go with a referral (上转) at the policy's share, else on their own."""
     everyone = _steps(small + ["policy.formal_referral=1.0"])
@@ -96,6 +100,7 @@ def test_formal_referral_splits_who_is_sent_on(small):
     assert 0.4 < share < 0.6
 
 
+@pytest.mark.slow
 def test_return_visits_add_hospital_visits(small):
     off = ["demand.episodes.minor.p_return=0", "demand.episodes.chronic.p_return=0",
            "demand.episodes.complex.p_return=0"]
@@ -130,6 +135,7 @@ def test_sessions_are_validated(override, key):
     assert info.value.key == key and "\n" not in str(info.value)
 
 
+@pytest.mark.slow
 def test_visits_per_physician_day_counts_headcounts(small):
     r = simulate(small)
     cfg = r.config

@@ -157,6 +157,7 @@ def test_a_patient_who_gives_up_leaves(small, monkeypatch, etype, policy):
     assert not later_steps.any() and not later_visits.any()
 
 
+@pytest.mark.slow
 def test_today_and_the_plan_run_together_as_each_alone(small, tmp_path):
     """A preset's two scenarios share one pool of workers and the same seeds: each equals its
     own run, and the plan's folder holds its outputs beside today's."""

@@ -92,6 +92,7 @@ def test_text_and_markdown_show_bands_and_verdicts():
     assert "Visits per resident-year" in to_markdown(table, "en")
 
 
+@pytest.mark.slow
 def test_the_fixture_file_composes_validates_and_is_judged():
     cfg, sources = compose_config(WITH_FIXTURE)
     validate(cfg, sources)

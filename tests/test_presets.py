@@ -25,6 +25,7 @@ def test_every_preset_composes_validates_and_runs_to_a_scorecard(preset, tmp_pat
     assert len(result.scorecard) == len(cfg.targets.targets) > 0
 
 
+@pytest.mark.slow
 def test_dongli_signed_residents_match_the_plan():
     """Seed 003 ch.1 (二)2: 332 thousand signed residents."""
     result = simulate(["run.warmup_days=1", "run.horizon_days=1", "run.replications=1",

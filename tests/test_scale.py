@@ -3,6 +3,7 @@ study measured to move at their scale."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from omegaconf import OmegaConf
 
 from sim.analysis.scale import STUDY, reduced, sensitive_kpis, warning
@@ -35,6 +36,7 @@ def test_the_committed_study_flags_waits_but_not_the_calibration_shares():
         assert kpi not in moved, kpi
 
 
+@pytest.mark.slow
 def test_reduced_runs_are_warned_and_full_runs_are_not():
     full, _ = compose_config([])
     assert not reduced(full) and warning(full) is None

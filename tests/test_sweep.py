@@ -79,6 +79,7 @@ def test_sweep_runs_in_parallel_resumes_and_aggregates(tmp_path):
     assert (jobs["policy=gatekeeping"] / "kpis.csv").stat().st_mtime_ns > done["policy=gatekeeping"]
 
 
+@pytest.mark.slow
 def test_fingerprint_changes_exactly_with_the_results():
     """A sweep reuses a job only if nothing that changes its results changed."""
     from omegaconf import OmegaConf
