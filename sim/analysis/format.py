@@ -12,7 +12,8 @@ import numbers
 
 import pandas as pd
 
-from sim.analysis.labels import UNITS, check_lang, kpi_unit_key
+from sim.analysis.labels import check_lang, kpi_unit_key
+from sim.metrics.catalogue import UNITS
 from sim.metrics.stats import MIN_REPLICATIONS
 
 SIGNIFICANT = 3               # digits of a mean, at least

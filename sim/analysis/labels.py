@@ -3,10 +3,10 @@ figures and reports; the Chinese follows the plans' own vocabulary (基层诊疗
 from __future__ import annotations
 
 from sim.config.schema import LANGS
-from sim.metrics.catalogue import PATTERNS, UNITS, declaration, kpi_range, pattern_of
+from sim.metrics.catalogue import PATTERNS, UNITS, declaration, pattern_of
 
 __all__ = ["LANGS", "text", "kpi_label", "kpi_unit", "kind_label", "service_label", "kpi_parts",
-           "kpi_range", "UNITS", "name_label", "override_label"]
+           "name_label", "override_label"]
 
 KINDS = {
     "hospital": ("group hospital", "集团医院"),
