@@ -22,11 +22,15 @@ from scipy import stats
 
 from benchmarks import heapq_loop, medgroup, simpy_model
 from benchmarks.network import Result, RouteNetwork
+from sim.engine.loop import COMPILED
 from sim.model.group import GC_THRESHOLD
 
 IMPLEMENTATIONS: dict[str, Callable] = {
-    "medgroup": medgroup.build, "simpy": simpy_model.build, "heapq": heapq_loop.build}
-LABELS = {"medgroup": "medgroup-sim (ours)", "simpy": "idiomatic SimPy", "heapq": "bare heapq loop"}
+    "medgroup": medgroup.build, "simpy": simpy_model.build, "heapq": heapq_loop.build,
+    "python": medgroup.build_python}
+LABELS = {"medgroup": f"medgroup-sim ({'compiled' if COMPILED else 'pure Python'})",
+          "simpy": "idiomatic SimPy", "heapq": "bare heapq loop",
+          "python": "medgroup-sim, pure Python"}
 TARGET_SPEEDUP = 3.0        # ours at least this many times faster than idiomatic SimPy
 TARGET_SLOWDOWN = 2.0       # ours at most this many times slower than the heapq loop
 AGREE_REL = 0.02            # waits agree within 2 %
@@ -190,6 +194,12 @@ def report(net: RouteNetwork, days: int, runs: Runs) -> list[str]:
     lines.append("")
     speed = runs.ratios("simpy", "medgroup")
     slow = runs.ratios("medgroup", "heapq")
+    if "python" in runs.cpu:
+        for label, r in (("pure Python vs SimPy", runs.ratios("simpy", "python")),
+                         ("pure Python vs heapq", runs.ratios("python", "heapq")),
+                         ("compiled vs pure Python", runs.ratios("python", "medgroup"))):
+            lines.append(f"  {label:26s} {statistics.median(r):6.2f}×  (rounds {min(r):.2f}-"
+                         f"{max(r):.2f})")
     for label, r, target, met in (
             ("ours vs SimPy: speed-up", speed, f"≥ {TARGET_SPEEDUP:g}×",
              statistics.median(speed) >= TARGET_SPEEDUP),
@@ -228,6 +238,7 @@ def parse(argv: list[str]) -> tuple[int, int]:
 def main(argv: list[str]) -> None:
     rounds, days = parse(argv)
     net = RouteNetwork()
-    runs = run_rounds(net, days, rounds, progress=lambda s: print(s, flush=True))
+    names = tuple(n for n in IMPLEMENTATIONS if COMPILED or n != "python")  # else the same run
+    runs = run_rounds(net, days, rounds, names=names, progress=lambda s: print(s, flush=True))
     print()
     print("\n".join(report(net, days, runs)))

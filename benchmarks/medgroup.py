@@ -21,10 +21,10 @@ MINUTES_PER_YEAR = 365 * 1440
 
 
 @lru_cache(maxsize=8)
-def route_config(net: RouteNetwork, days: int) -> Any:
-    """A validated config of ``net`` run for ``days`` days (no warm-up: the benchmark filters
-    waits itself, by request time, as the other implementations do). Cached: replications
-    differ only in the seed the model is given."""
+def route_config(net: RouteNetwork, days: int, engine: str = "fast") -> Any:
+    """A validated config of ``net`` run for ``days`` days on ``engine`` (no warm-up: the
+    benchmark filters waits itself, by request time, as the other implementations do). Cached:
+    replications differ only in the seed the model is given."""
     names = net.names
     facilities: dict = {}
     for name, c, mean in zip(names, net.servers, net.means):
@@ -46,7 +46,7 @@ def route_config(net: RouteNetwork, days: int) -> Any:
                        "rate": {"adult": net.arrival_rate * MINUTES_PER_YEAR / RESIDENTS},
                        "pathway": "route", "profile": "flat", "route": route}}},
         "run": {"warmup_days": 0, "horizon_days": days, "replications": 1, "workers": 1,
-                "progress": False, "figures": False},
+                "progress": False, "figures": False, "engine": engine},
     }))
     validate(cfg)
     OmegaConf.set_readonly(cfg, True)          # shared by the cache's callers
@@ -56,10 +56,10 @@ def route_config(net: RouteNetwork, days: int) -> Any:
 class Medgroup:
     """One replication of the simulator on ``net`` over ``days`` days, seeded with ``seed``."""
 
-    def __init__(self, net: RouteNetwork, days: int, seed: int):
+    def __init__(self, net: RouteNetwork, days: int, seed: int, engine: str = "fast"):
         self.net = net
         self.log = Log()
-        self.model = MedicalGroup(route_config(net, days), np.random.SeedSequence(seed),
+        self.model = MedicalGroup(route_config(net, days, engine), np.random.SeedSequence(seed),
                                   log=self.log)
         got = [f"{s.facility.id}.{s.name}" for s in self.model.network.services]
         assert got == net.names, f"service order {got} is not the network's node order"
@@ -82,4 +82,10 @@ class Medgroup:
 
 
 def build(net: RouteNetwork, days: int, seed: int) -> Medgroup:
+    """The simulator on its default engine (compiled where built)."""
     return Medgroup(net, days, seed)
+
+
+def build_python(net: RouteNetwork, days: int, seed: int) -> Medgroup:
+    """The simulator on its pure-Python engine (``run.engine=python``)."""
+    return Medgroup(net, days, seed, "python")

@@ -1,12 +1,17 @@
 """The engine: server pools (priority lanes, cancel, capacity changes, unlimited servers), the
-two event loops, and the model's equivalence on plain SimPy and on the fast engine."""
+event loops, and the model's equivalence on plain SimPy, the pure-Python fast engine and the
+compiled one."""
 from __future__ import annotations
+
+import shutil
+import sysconfig
 
 import pytest
 
 from sim.api import compose_config
 from sim.engine.journey import Journey, launch
-from sim.engine.loop import ENGINES, FastEnv, SimPyEnv, make_env
+from sim.engine import loop
+from sim.engine.loop import COMPILED, ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
 from sim.model.context import Episode
@@ -19,7 +24,7 @@ def env(request):
 
 
 def test_priority_lane_is_served_first_and_each_lane_in_arrival_order(env):
-    pool = Pool(env, "doctor", 1)
+    pool = env.pool("doctor", 1)
     assert pool.acquire(1) is None                  # a free server: no event
     first, second, urgent = pool.acquire(1), pool.acquire(1), pool.acquire(0)
     served = []
@@ -33,7 +38,7 @@ def test_priority_lane_is_served_first_and_each_lane_in_arrival_order(env):
 
 
 def test_cancel_withdraws_a_waiting_request_but_not_a_served_one(env):
-    pool = Pool(env, "doctor", 1)
+    pool = env.pool("doctor", 1)
     pool.acquire()
     gone, kept = pool.acquire(), pool.acquire()
     assert pool.cancel(gone)
@@ -44,7 +49,7 @@ def test_cancel_withdraws_a_waiting_request_but_not_a_served_one(env):
 
 
 def test_capacity_lowered_while_busy_lets_busy_servers_finish(env):
-    pool = Pool(env, "doctor", 2)
+    pool = env.pool("doctor", 2)
     pool.acquire(), pool.acquire()
     waiting = pool.acquire()
     env.run_until(10.0)
@@ -59,7 +64,7 @@ def test_capacity_lowered_while_busy_lets_busy_servers_finish(env):
 
 
 def test_capacity_raised_starts_waiting_patients(env):
-    pool = Pool(env, "doctor", 0)
+    pool = env.pool("doctor", 0)
     waiting = [pool.acquire() for _ in range(3)]
     pool.set_capacity(2)
     assert [ev.triggered for ev in waiting] == [True, True, False]
@@ -67,7 +72,7 @@ def test_capacity_raised_starts_waiting_patients(env):
 
 
 def test_unlimited_servers_never_queue(env):
-    pool = Pool(env, "beds", UNLIMITED)
+    pool = env.pool("beds", UNLIMITED)
     assert all(pool.acquire() is None for _ in range(1000))
     assert pool.busy == 1000 and pool.waiting == 0
 
@@ -77,23 +82,39 @@ def test_negative_delay_is_refused(env):
         env.delay(-1.0)
 
 
-def test_both_loops_process_events_in_time_then_insertion_order_and_stop_before_until():
+def test_every_loop_processes_events_in_time_then_insertion_order_and_stops_before_until():
     orders = []
-    for env in (FastEnv(), SimPyEnv()):
-        seen = []
+    for engine in ENGINES:
+        env, seen = make_env(engine), []
         for i, d in enumerate((5.0, 1.0, 5.0, 3.0, 10.0)):
-            env.delay(d).callbacks.append(lambda _, i=i, env=env: seen.append((i, env.now)))
+            env.timeout(d).callbacks.append(lambda _, i=i, env=env: seen.append((i, env.now)))
         env.run_until(10.0)
         assert env.now == 10.0 and (4, 10.0) not in seen      # the event at 10 is not yet due
         env.run_until(11.0)
         orders.append(seen)
-    assert orders[0] == orders[1] == [(1, 1.0), (3, 3.0), (0, 5.0), (2, 5.0), (4, 10.0)]
+    assert all(order == [(1, 1.0), (3, 3.0), (0, 5.0), (2, 5.0), (4, 10.0)] for order in orders)
+
+
+@pytest.mark.parametrize("engine", ["fast", "python"])
+def test_delays_and_events_share_one_order(engine):
+    """A journey's delay (its own queue entry) and an event due at the same time run in the
+    order they were made (journeys start at once on these engines, unlike SimPy's processes)."""
+    env, seen = make_env(engine), []
+
+    def patient(name, minutes):
+        yield env.delay(minutes)
+        seen.append(name)
+    env.journey(patient("first", 2.0), lambda _: None)
+    env.timeout(2.0).callbacks.append(lambda _: seen.append("event"))
+    env.journey(patient("last", 2.0), lambda _: None)
+    env.run_until(3.0)
+    assert seen == ["first", "event", "last"]
 
 
 def test_fed_arrivals_interleave_with_events_in_time_order(env):
     seen = []
     for d in (1.0, 4.0):
-        env.delay(d).callbacks.append(lambda _, d=d: seen.append(("event", env.now)))
+        env.timeout(d).callbacks.append(lambda _, d=d: seen.append(("event", env.now)))
     env.feed([0.5, 2.0, 4.0, 12.0], ["a", "b", "c", "late"],
              lambda item: seen.append((item, env.now)))
     env.run_until(10.0)
@@ -120,19 +141,22 @@ def test_journey_ends_with_its_return_value_at_its_end_time(env):
                                        ["policy=plan_2027", "demand.episodes.complex.max_wait=5"]],
                          ids=["baseline", "plan_2027", "plan_2027-giving-up"])
 @pytest.mark.slow
-def test_plain_simpy_and_the_fast_engine_give_identical_results(small, overrides):
-    """The same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``)
-    and on the fast engine: every KPI and the daily series identical to the bit."""
+def test_every_engine_gives_identical_results(small, overrides):
+    """The same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``),
+    on the pure-Python fast engine and on the compiled one: every KPI and the daily series
+    identical to the bit."""
     results = {}
     for engine in ENGINES:
         cfg, _ = compose_config(small + overrides + [f"run.engine={engine}"])
         with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0]) as model:
             assert type(model.env) is type(make_env(engine))
             results[engine] = reduce_model(model.run(), 0)
-    (fast, fast_series), (plain, plain_series) = results["fast"], results["simpy"]
-    assert fast["arrived"] > 1000
-    assert {k: repr(v) for k, v in fast.items()} == {k: repr(v) for k, v in plain.items()}
-    assert fast_series.equals(plain_series)
+    (plain, plain_series) = results["simpy"]
+    assert plain["arrived"] > 1000
+    for engine in ("fast", "python"):
+        kpis, series = results[engine]
+        assert {k: repr(v) for k, v in kpis.items()} == {k: repr(v) for k, v in plain.items()}
+        assert series.equals(plain_series)
 
 
 @pytest.mark.parametrize("waits", ["never", "on-a-processed-event", "on-a-timeout"])
@@ -141,8 +165,8 @@ def test_a_launched_journey_ends_as_a_journey_object_would(waits):
     waits) ends each kind of journey with the same value at the same time as ``Journey``."""
     ended = {}
     for name, start in (("launch", launch), ("Journey", Journey)):
-        env = FastEnv()
-        done = env.delay(0.0)
+        env = FastEnv()                             # the pure-Python engine's two starts
+        done = env.timeout(0.0)
         env.run_until(1.0)                          # ``done`` is processed: no wait on it
 
         def patient():
@@ -152,7 +176,7 @@ def test_a_launched_journey_ends_as_a_journey_object_would(waits):
                 yield env.delay(2.0)
             return "served"
         seen = []
-        start(patient(), lambda value: seen.append((value, env.now)))
+        start(env, patient(), lambda value: seen.append((value, env.now)))
         env.run_until(5.0)
         ended[name] = seen
     assert ended["launch"] == ended["Journey"] == [("served", 1.0 if waits != "on-a-timeout"
@@ -176,3 +200,16 @@ def test_start_makes_the_episode_the_constructor_would(small):
         made = Episode(model.arrived, kind, cohort, model.env.now, 7)
         assert [getattr(seen[0], s) for s in Episode.__slots__] == \
             [getattr(made, s) for s in Episode.__slots__]
+
+
+def test_the_compiled_engine_is_built_where_a_c_compiler_is():
+    """``pip install`` builds ``sim/engine/_core.pyx``; the default engine runs it."""
+    if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
+        pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
+    assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
+    assert type(make_env("fast")).__name__ == "CompiledEnv"
+
+
+def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):
+    monkeypatch.setattr(loop, "_core", None)
+    assert type(make_env("fast")) is FastEnv

@@ -24,7 +24,7 @@ COMPARISONS = (">=", "<=")
 TIERS = ("primary", "secondary", "tertiary", "external")   # payment levels of facilities
 DISTS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")   # duration laws
 LANGS = ("en", "zh")                               # languages of figures and reports
-ENGINES = ("fast", "simpy")                        # run.engine: event loops with identical results
+ENGINES = ("fast", "python", "simpy")              # run.engine: event loops with identical results
 LOCATION_SOURCES = ("schematic", "surveyed")       # network.locations: assumed grid or measured
 TARGET_TYPES = ("maintain", "reach", "raise", "input")   # how a target is judged (scorecard)
 TARGET_SOURCES = ("plan", "assumption")            # where a target's threshold comes from

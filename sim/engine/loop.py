@@ -1,13 +1,14 @@
 """The event loop: the two SimPy environments the model runs on, chosen by ``run.engine``.
 
-The model touches an environment only through ``now`` (the clock), ``delay`` (a timeout),
-``run_until``, ``journey`` and ``driver`` (start a process), ``feed`` (arrivals), ``pending`` and
+The model touches an environment only through ``now`` (the clock), ``delay`` (a wait a journey
+yields), ``timeout`` (an event, for callbacks and conditions), ``run_until``, ``journey`` and ``driver`` (start a process), ``feed`` (arrivals), ``pending`` and
 ``events_scheduled``; SimPy's private attributes stay in this package.
 
 ``FastEnv`` (``fast``, the default) specialises SimPy's hot path: its clock is a plain attribute,
-``delay`` builds a ``Timeout`` straight into the event queue, ``run_until`` pops events and calls
-their callbacks in SimPy's own order (time, priority, insertion) without SimPy's call layers, and
-journeys are light processes (``sim.engine.journey``), and arrivals fed by ``feed`` are
+its queue entries carry what to call (``(time, priority, id, call, argument)``), ``delay`` is a
+plain float that the journey waiting on it turns into its own entry (no event object),
+``run_until`` pops entries in SimPy's own order (time, priority, insertion) without SimPy's call
+layers, journeys are light processes (``sim.engine.journey``), and arrivals fed by ``feed`` are
 merged into the loop, with no event of their own. It assumes what holds for our model:
 events never fail and no process starts at the stopping instant. ``SimPyEnv`` (``simpy``) runs
 the same model on SimPy's public API (``env.timeout``, ``env.run``, ``simpy.Process``);
@@ -23,6 +24,13 @@ from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
 from sim.engine.journey import Driver, Journey, launch
+from sim.engine.pool import Pool
+
+try:
+    from sim.engine import _core          # the compiled hot path, built by ``pip install``
+except ImportError:                       # not built (no C compiler): the pure-Python engine
+    _core = None
+COMPILED = _core is not None              # does ``run.engine=fast`` run compiled?
 
 _new = object.__new__
 _INF = float("inf")
@@ -31,9 +39,14 @@ _INF = float("inf")
 class _Env(simpy.Environment):
     """What both engines add to SimPy's environment: a look at its event queue."""
 
-    def pending(self) -> list[Event]:
-        """Events scheduled and not yet processed (to find the patients still in the model)."""
-        return [item[-1] for item in self._queue]
+    def pending(self) -> list[Callable]:
+        """What the scheduled, not yet processed entries will call (to find the patients still
+        in the model): the callbacks of their events."""
+        return [cb for item in self._queue for cb in item[-1].callbacks or ()]
+
+    def pool(self, name: str, capacity: int, lanes: int = 2) -> Pool:
+        """A server pool on this clock (``sim.engine.pool``)."""
+        return Pool(self, name, capacity, lanes)
 
     def events_scheduled(self) -> int:
         """Events scheduled so far (SimPy numbers each one it schedules)."""
@@ -44,7 +57,6 @@ class FastEnv(_Env):
     """SimPy's environment with its hot path specialised (same events, same order)."""
 
     now = 0.0                 # shadows SimPy's ``now`` property: the clock is a plain attribute
-    journey = staticmethod(launch)  # ``journey(generator, on_end)``: a patient's light process
     journey_type = Journey
     _times: list[float] = []  # arrivals fed (``feed``), from index ``_next`` on still to come
     _items: list = []
@@ -60,21 +72,26 @@ class FastEnv(_Env):
         self.now = t
 
     def schedule(self, event: Event, priority: int = NORMAL, delay: float = 0) -> None:
-        """SimPy's ``schedule``, reading the plain clock."""
-        heappush(self._queue, (self.now + delay, priority, next(self._eid), event))
+        """SimPy's ``schedule``, reading the plain clock: an entry that fires ``event``."""
+        heappush(self._queue, (self.now + delay, priority, next(self._eid), _fire, event))
 
-    def delay(self, minutes: float) -> Timeout:
-        """``timeout(minutes)`` without the constructor and ``schedule`` calls."""
+    def pending(self) -> list[Callable]:
+        calls: list[Callable] = []
+        for _, _, _, call, argument in self._queue:
+            calls.extend(argument.callbacks or () if call is _fire else (call,))
+        return calls
+
+    @staticmethod
+    def delay(minutes: float) -> float:
+        """A wait of ``minutes`` for a journey to yield: the number itself, which the journey
+        schedules as its own queue entry (``timeout`` where an event is needed)."""
         if minutes < 0:
             raise ValueError(f"negative delay {minutes}")
-        ev = _new(Timeout)
-        ev.env = self
-        ev.callbacks = []
-        ev._ok = True
-        ev._value = None
-        ev._delay = minutes
-        heappush(self._queue, (self.now + minutes, NORMAL, next(self._eid), ev))
-        return ev
+        return minutes if minutes.__class__ is float else float(minutes)
+
+    def journey(self, generator: Generator, on_end: Callable[[Any], None]) -> None:
+        """Start ``generator`` as a patient's light process; ``on_end(return value)`` at its end."""
+        launch(self, generator, on_end)
 
     def feed(self, times: list[float], items: list, arrive: Callable[[Any], None]) -> None:
         """Call ``arrive(items[i])`` at ``times[i]`` (sorted, not before now), merged into the
@@ -103,16 +120,29 @@ class FastEnv(_Env):
                 continue
             if t_event >= until:
                 break
-            self.now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
-            for callback in callbacks:
-                callback(event)
+            self.now, _, _, call, argument = heappop(queue)
+            call(argument)
         self._next = i
         self.now = until
 
     def driver(self, generator: Generator) -> None:
         """Start one of the model's own processes (feeder, calendar, midnights)."""
-        Driver(generator, _ignore)
+        Driver(self, generator, _ignore)
+
+
+if _core is not None:
+    class CompiledEnv(_core.Core, _Env):
+        """``FastEnv`` compiled (``sim/engine/_core.pyx``): the same entries in the same order."""
+
+        journey_type = _core.Journey
+
+        @property
+        def _now(self) -> float:          # SimPy's own code reads and writes ``_now``
+            return self.now
+
+        @_now.setter
+        def _now(self, t: float) -> None:
+            self.now = t
 
 
 class JourneyProcess(simpy.Process):
@@ -153,13 +183,23 @@ def _feeder(env: simpy.Environment, times: list[float], items: list,
         arrive(item)
 
 
-def make_env(engine: str = "fast") -> FastEnv | SimPyEnv:
-    """A new environment of the engine named ``engine`` (one of ``ENGINES``)."""
-    if engine == "fast":
+def make_env(engine: str = "fast") -> _Env:
+    """A new environment of the engine named ``engine`` (one of ``ENGINES``): ``fast`` is the
+    compiled engine where it was built, else the pure-Python one, ``python``."""
+    if engine == "fast" and _core is not None:
+        return CompiledEnv()
+    if engine in ("fast", "python"):
         return FastEnv()
     if engine == "simpy":
         return SimPyEnv()
     raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+
+
+def _fire(event: Event) -> None:
+    """Process ``event``: call its callbacks (what SimPy's ``step`` does)."""
+    callbacks, event.callbacks = event.callbacks, None
+    for callback in callbacks:
+        callback(event)
 
 
 def _ignore(_: Any) -> None:

@@ -66,5 +66,5 @@ class Fleet:
         convey = distance(scene, hospital.location) * self.minutes_per_km
         yield env.delay(self.on_scene() + convey)
         back = self.handover() + distance(hospital.location, base) * self.minutes_per_km
-        env.delay(back).callbacks.append(lambda _: station.pool.release())
+        env.timeout(back).callbacks.append(lambda _: station.pool.release())
         return station, response

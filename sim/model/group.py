@@ -263,12 +263,11 @@ class MedicalGroup:
 
     def in_system(self) -> int:
         """Patients still in the model, counted from what they wait on (not from counters)."""
-        lane_events = [ev for svc in self.network.services for lane in svc.pool.lanes
-                       for ev in lane]
-        queued = self.env.pending()
+        waits = [cb for svc in self.network.services for lane in svc.pool.lanes
+                 for ev in lane for cb in ev.callbacks]
         journeys: set = set()
-        for ev in lane_events + queued:
-            _collect_journeys(ev, journeys, set(), self.env.journey_type)
+        for callback in waits + self.env.pending():
+            _collect_journeys(callback, journeys, set(), self.env.journey_type)
         return len(journeys)
 
     def check_conservation(self) -> None:
@@ -292,14 +291,13 @@ class MedicalGroup:
         self.in_system_at_end = in_system
 
 
-def _collect_journeys(ev: simpy.Event, found: set, seen: set, journey_type: type) -> None:
-    """Journeys resumed by ``ev``, following conditions (``a | b``) to the journey waiting."""
-    if id(ev) in seen:
-        return
-    seen.add(id(ev))
-    for cb in ev.callbacks or ():
-        owner = getattr(cb, "__self__", None)
-        if type(owner) is journey_type:
-            found.add(owner)
-        elif isinstance(owner, simpy.events.Condition):
-            _collect_journeys(owner, found, seen, journey_type)
+def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:
+    """The journey ``callback`` resumes, following conditions (``a | b``) to the journey
+    waiting on them."""
+    owner = getattr(callback, "__self__", None)
+    if type(owner) is journey_type:
+        found.add(owner)
+    elif isinstance(owner, simpy.events.Condition) and id(owner) not in seen:
+        seen.add(id(owner))
+        for cb in owner.callbacks or ():
+            _collect_journeys(cb, found, seen, journey_type)

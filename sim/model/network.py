@@ -11,7 +11,7 @@ from sim.config.schema import session_servers_of
 from sim.domain.clock import DAY, Clock
 from sim.domain.staffing import scaled_servers
 from sim.engine.dists import sampler
-from sim.engine.pool import UNLIMITED, Pool
+from sim.engine.pool import UNLIMITED
 from sim.engine.streams import Streams
 
 
@@ -84,7 +84,7 @@ class Network:
                 staffed = s.servers if s.in_session is None or s.servers is not None \
                     else session_servers_of(f.physicians or 0, s.in_session)
                 servers = scaled_servers(staffed, scale)
-                pool = Pool(env, f"{fid}.{sid}", UNLIMITED if servers is None else 0)
+                pool = env.pool(f"{fid}.{sid}", UNLIMITED if servers is None else 0)
                 svc = Service(len(self.services), fac, sid, pool,
                               sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
                               servers)

@@ -81,7 +81,7 @@ def give_up_after(env, pool, req, minutes: float) -> None:
     def give_up(_) -> None:
         if pool.cancel(req):
             req.succeed(GAVE_UP)
-    env.delay(minutes).callbacks.append(give_up)
+    env.timeout(minutes).callbacks.append(give_up)
 
 
 def whole_days(minutes: float) -> float:
@@ -253,7 +253,7 @@ def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
     reqs = [p.pool.acquire(LANE_PRIORITY) for p in places]
     got = next((i for i, r in enumerate(reqs) if r is None), None)
     if got is None:
-        yield env.any_of(reqs + [env.delay(pol.max_bed_wait())])
+        yield env.any_of(reqs + [env.timeout(pol.max_bed_wait())])
         got = next((i for i, r in enumerate(reqs) if r.triggered), None)
     for i, r in enumerate(reqs):                  # give back every other place
         if i != got:
