@@ -2,12 +2,11 @@
 (``sim.bench``, simulation only, each in a fresh process so its peak memory is its own) and plots
 CPU time and peak resident memory against the population scale and the simulated years.
 
-    python -m experiments.scaling                                  # Dongli: 0.125-1 × residents, 1, 2, 5 years
+    python -m experiments.scaling                                  # Dongli: 0.25-2 × residents, 1, 2, 5 years
     python -m experiments.scaling --scales 0.0125 0.025 0.05 0.1 --years 1 2 --horizon-scale 0.1
 
-``population.scale`` is capped at 1 (the district's residents), so "2× residents" is the 0.5
-scale's double: the study doubles from 0.125. Writes ``scaling.csv`` and ``scaling.png`` to
-``--out`` (default ``results/scaling``).
+``population.scale=2`` is a district twice Dongli's size (residents and servers doubled). Writes
+``scaling.csv`` and ``scaling.png`` to ``--out`` (default ``results/scaling``).
 """
 from __future__ import annotations
 
@@ -53,7 +52,7 @@ def plot(df: pd.DataFrame, path: Path) -> None:
     """CPU time and peak memory against residents (1 year) and against years (one scale)."""
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for col, (kind, x, xlabel) in enumerate((
-            ("residents", "scale", "population scale (share of Dongli's residents)"),
+            ("residents", "scale", "population scale (× Dongli's residents)"),
             ("horizon", "years", "simulated years (after a 30-day warm-up)"))):
         part = df[df.study == kind].sort_values(x)
         if part.empty:
@@ -82,7 +81,7 @@ def plot(df: pd.DataFrame, path: Path) -> None:
 
 def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scales", type=float, nargs="+", default=[0.125, 0.25, 0.5, 1.0])
+    ap.add_argument("--scales", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0])
     ap.add_argument("--years", type=int, nargs="+", default=[1, 2, 5])
     ap.add_argument("--horizon-scale", type=float, default=1.0)
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "scaling")

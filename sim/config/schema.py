@@ -182,7 +182,9 @@ class CatchmentConfig:
 @dataclass
 class PopulationConfig:
     name: str = MISSING
-    scale: Annotated[float, Range(0.0, 1.0, lo_open=True)] = 1.0
+    # modelled residents per resident, servers alike: below 1 a quick sketch, above 1 a district
+    # that many times as large (the scaling benchmark, experiments/scaling.py)
+    scale: Annotated[float, Range(0.0, 2.0, lo_open=True)] = 1.0
     age_shares: Dict[AgeBand, Prob] = field(default_factory=dict)
     signed_share: Dict[AgeBand, Prob] = field(default_factory=dict)
     chronic_prevalence: Dict[str, Dict[AgeBand, Prob]] = field(default_factory=dict)
