@@ -1,6 +1,6 @@
-"""Builds the compiled engine (``sim/engine/_core.pyx``) at ``pip install``. Where it cannot be
-built (no C compiler, no Cython) the install goes on without it and ``run.engine=fast`` runs the
-pure-Python engine, with the same results."""
+"""Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``) and the
+log's midnight roll (``sim/metrics/_columns.pyx``). Where they cannot be built (no C compiler, no
+Cython) the install goes on without them and the pure-Python code runs, with the same results."""
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
@@ -25,7 +25,9 @@ class OptionalBuildExt(build_ext):
 
 try:
     from Cython.Build import cythonize
-    extensions = cythonize([Extension("sim.engine._core", ["sim/engine/_core.pyx"])], quiet=True)
+    extensions = cythonize([Extension("sim.engine._core", ["sim/engine/_core.pyx"]),
+                            Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"])],
+                           quiet=True)
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []
 

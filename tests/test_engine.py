@@ -14,6 +14,7 @@ from sim.engine import loop
 from sim.engine.loop import COMPILED, ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
+from sim.metrics import log
 from sim.model.context import Episode
 from sim.runner.replication import reduce_model, replication
 
@@ -203,11 +204,13 @@ def test_start_makes_the_episode_the_constructor_would(small):
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds ``sim/engine/_core.pyx``; the default engine runs it."""
+    """``pip install`` builds ``sim/engine/_core.pyx`` and ``sim/metrics/_columns.pyx``; the
+default engine and the log run them."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
+    assert log.columns is not log.py_columns, "sim/metrics/_columns.pyx is not built"
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

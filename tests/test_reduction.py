@@ -115,3 +115,21 @@ def test_reduction_memory_does_not_grow_with_the_horizon(long_model, monkeypatch
     one_piece = [_traced_peak(lambda: kpis.compute(measures(m))) for m in (long_model, longer)]
     assert merged[1] < 1.05 * merged[0]
     assert one_piece[1] > 1.3 * one_piece[0]
+
+
+def test_compiled_columns_equal_the_pure_python_ones():
+    """The log's midnight roll (``_columns``, compiled) types each column as ``py_columns``
+    does: the same bytes for every column type, empty days, and the same refusal of a value
+    its column cannot hold."""
+    rng = np.random.default_rng(7)
+    codes = "ibbbiddq"
+    rows = [(int(rng.integers(-2**31, 2**31)), int(rng.integers(-128, 128)), 0, 1,
+             int(rng.integers(0, 50)), float(rng.normal() * 1e6), int(rng.integers(0, 9)),
+             int(rng.integers(-2**62, 2**62))) for _ in range(500)]
+    for day in (rows, rows[:1], []):
+        got, want = log.columns(day, codes), log.py_columns(day, codes)
+        assert [(c.typecode, c.tobytes()) for c in got] == \
+            [(c.typecode, c.tobytes()) for c in want]
+    for fn in (log.columns, log.py_columns):
+        with pytest.raises(OverflowError):
+            fn([(0, 300, 0, 0, 0, 0.0, 0.0, 0)], codes)

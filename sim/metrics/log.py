@@ -187,8 +187,8 @@ class Log:
         cols = {}
         for table, rows in self._rows.items():
             names = self._columns[table]
-            values = zip(*rows) if rows else [()] * len(names)
-            cols.update((name, array(code, col)) for (name, code), col in zip(names, values))
+            codes = "".join(code for _, code in names)
+            cols.update(zip((name for name, _ in names), columns(rows, codes)))
         return cols
 
     def roll(self) -> None:
@@ -281,6 +281,18 @@ class Log:
         for table in self.tables.values():
             table.close()
         self._cleanup()
+
+
+def py_columns(rows: list[tuple], codes: str) -> list[array]:
+    """Column ``k`` of ``rows`` as an ``array`` of type ``codes[k]`` (compiled: ``_columns``)."""
+    values = zip(*rows) if rows else [()] * len(codes)
+    return [array(code, col) for code, col in zip(codes, values)]
+
+
+try:
+    from sim.metrics._columns import columns    # built by pip install (setup.py)
+except ImportError:
+    columns = py_columns
 
 
 def _appender(append: Callable[[tuple], None]) -> Callable[..., None]:
