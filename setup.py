@@ -1,5 +1,6 @@
-"""Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``) and the
-log's midnight roll (``sim/metrics/_columns.pyx``). Where they cannot be built (no C compiler, no
+"""Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``), the log's
+midnight roll (``sim/metrics/_columns.pyx``) and the care pathways (``sim/model/pathways.py``,
+compiled as it is, to ``sim.model._pathways``). Where they cannot be built (no C compiler, no
 Cython) the install goes on without them and the pure-Python code runs, with the same results."""
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -26,8 +27,10 @@ class OptionalBuildExt(build_ext):
 try:
     from Cython.Build import cythonize
     extensions = cythonize([Extension("sim.engine._core", ["sim/engine/_core.pyx"]),
-                            Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"])],
-                           quiet=True)
+                            Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"]),
+                            # the care pathways compiled from their Python source, as they are
+                            Extension("sim.model._pathways", ["sim/model/pathways.py"])],
+                           quiet=True, compiler_directives={"annotation_typing": False})
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []
 

@@ -15,6 +15,7 @@ from sim.engine.loop import COMPILED, ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
 from sim.metrics import log
+from sim.model import group
 from sim.model.context import Episode
 from sim.runner.replication import reduce_model, replication
 
@@ -204,13 +205,14 @@ def test_start_makes_the_episode_the_constructor_would(small):
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds ``sim/engine/_core.pyx`` and ``sim/metrics/_columns.pyx``; the
-default engine and the log run them."""
+    """``pip install`` builds the engine, the log's roll and the pathways compiled; the default
+engine runs them."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
     assert log.columns is not log.py_columns, "sim/metrics/_columns.pyx is not built"
+    assert group.compiled_pathways is not None, "sim/model/pathways.py is not compiled"
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

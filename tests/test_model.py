@@ -139,7 +139,8 @@ def test_a_patient_who_gives_up_leaves(small, monkeypatch, etype, policy):
         return served
     monkeypatch.setattr(pathways, "visit", watched)
     chunks: list[dict] = []
-    cfg, _ = compose_config(small + policy + [f"demand.episodes.{etype}.max_wait=0.5"])
+    cfg, _ = compose_config(small + policy + [f"demand.episodes.{etype}.max_wait=0.5",
+                                              "run.engine=python"])   # the patched source runs
     m = MedicalGroup(cfg, replication_seeds(1, 1)[0],
                      Log(episodes=True, sink=lambda cols: chunks.append(dict(cols))))
     m.run()                                      # checks conservation

@@ -17,7 +17,13 @@ from sim.model.choice import Choice
 from sim.model.context import Context, Episode
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
-from sim.model.pathways import EXIT, PATHWAYS
+from sim.model import pathways
+from sim.model.pathways import EXIT
+
+try:
+    from sim.model import _pathways as compiled_pathways   # pathways.py compiled (setup.py)
+except ImportError:                                        # not built: the Python source runs
+    compiled_pathways = None
 from sim.model.policy import Policy
 from sim.model.population import Catchment, Cohort, build_cohorts
 from sim.model.schedules import Schedules
@@ -49,8 +55,9 @@ class MedicalGroup:
         self.cohorts = build_cohorts(cfg.population, cfg.network.hospital_choice, self.network)
         self.catchments = list({c.catchment.idx: c.catchment for c in self.cohorts}.values())
         self.types = episode_types(cfg.demand)
+        journeys = pathways_for(cfg.run.engine)
         for t in self.types.values():
-            t.journey = PATHWAYS[t.pathway]
+            t.journey = journeys[t.pathway]
         self.followup_type = next((self.types[n] for n, e in cfg.demand.episodes.items()
                                    if e.base == "discharges"), None)
         self._compile_routes(cfg.demand)
@@ -289,6 +296,14 @@ class MedicalGroup:
         if waiting > in_system:
             raise ConservationError(f"{waiting} patients queue but only {in_system} in system")
         self.in_system_at_end = in_system
+
+
+def pathways_for(engine: str) -> dict:
+    """The pathways by name: compiled on the ``fast`` engine where built, else their Python
+    source (``run.engine=python`` runs no compiled code)."""
+    if engine == "fast" and compiled_pathways is not None:
+        return compiled_pathways.PATHWAYS
+    return pathways.PATHWAYS
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:
