@@ -3,6 +3,7 @@ event loops, and the model's equivalence on plain SimPy, the pure-Python fast en
 compiled one."""
 from __future__ import annotations
 
+import os
 import shutil
 import sysconfig
 
@@ -218,3 +219,20 @@ engine runs them."""
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):
     monkeypatch.setattr(loop, "_core", None)
     assert type(make_env("fast")) is FastEnv
+
+
+def test_a_compiled_module_older_than_its_source_is_not_used(tmp_path):
+    """Edit a compiled source (editable install) and the Python code runs, with a warning,
+    until ``pip install -e .`` compiles it again; a module not built is None."""
+    from sim.domain import compiled
+    assert compiled.load("sim.engine._no_such_module", "sim/engine/loop.py") is None
+    if not COMPILED:
+        pytest.skip("the compiled engine is not built")
+    built = os.path.getmtime(loop._core.__file__)
+    source = tmp_path / "_core.pyx"
+    source.write_text("")
+    os.utime(source, (built - 60, built - 60))
+    assert compiled.load("sim.engine._core", str(source)) is loop._core
+    os.utime(source, (built + 60, built + 60))
+    with pytest.warns(UserWarning, match="changed since it was compiled"):
+        assert compiled.load("sim.engine._core", str(source)) is None

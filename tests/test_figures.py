@@ -315,6 +315,7 @@ def _waits_summary() -> pd.DataFrame:
 
 
 def test_drawing_leaves_rcparams_alone_and_waits_show_zero_not_blank():
+    matplotlib.get_backend()       # matplotlib resolves its backend on first use: not our change
     before = matplotlib.rcParams.copy()
     fig = figures.waits_figure(_waits_summary(), "zh", "x")
     assert not [k for k in before if before[k] != matplotlib.rcParams[k]]

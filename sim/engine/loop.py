@@ -24,12 +24,10 @@ from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
 from sim.engine.journey import Driver, Journey, launch
+from sim.domain import compiled
 from sim.engine.pool import Pool
 
-try:
-    from sim.engine import _core          # the compiled hot path, built by ``pip install``
-except ImportError:                       # not built (no C compiler): the pure-Python engine
-    _core = None
+_core = compiled.load("sim.engine._core", "sim/engine/_core.pyx")   # None: not built or stale
 COMPILED = _core is not None              # does ``run.engine=fast`` run compiled?
 
 _new = object.__new__

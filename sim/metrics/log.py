@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from sim.domain import compiled
+
 VISIT_COLUMNS = (("v_service", "i"), ("v_etype", "b"), ("v_lane", "b"), ("v_referred", "b"),
                  ("v_cohort", "i"), ("v_t", "d"), ("v_wait", "d"))
 # v_referred: 1 when sent by a doctor (up-referral, remote reading); v_t: time of the request
@@ -289,10 +291,8 @@ def py_columns(rows: list[tuple], codes: str) -> list[array]:
     return [array(code, col) for code, col in zip(codes, values)]
 
 
-try:
-    from sim.metrics._columns import columns    # built by pip install (setup.py)
-except ImportError:
-    columns = py_columns
+_columns = compiled.load("sim.metrics._columns", "sim/metrics/_columns.pyx")
+columns = py_columns if _columns is None else _columns.columns
 
 
 def _appender(append: Callable[[tuple], None]) -> Callable[..., None]:

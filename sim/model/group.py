@@ -7,6 +7,7 @@ from typing import Any, Callable
 import numpy as np
 import simpy
 
+from sim.domain import compiled
 from sim.domain.clock import DAY, Clock
 from sim.domain.steps import LEFT
 from sim.engine.dists import sampler, uniforms
@@ -20,10 +21,7 @@ from sim.model.network import Network, distance, shares
 from sim.model import pathways
 from sim.model.pathways import EXIT
 
-try:
-    from sim.model import _pathways as compiled_pathways   # pathways.py compiled (setup.py)
-except ImportError:                                        # not built: the Python source runs
-    compiled_pathways = None
+compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
 from sim.model.policy import Policy
 from sim.model.population import Catchment, Cohort, build_cohorts
 from sim.model.schedules import Schedules
