@@ -1,13 +1,13 @@
 """A CJK font from a Python package (mplfonts' Noto Sans CJK SC), so Chinese labels render on a
-fresh machine without system fonts: Latin text stays DejaVu Sans, CJK glyphs fall back to Noto."""
+fresh machine without system fonts: Latin text stays DejaVu Sans, CJK glyphs fall back to Noto.
+matplotlib is imported by the functions that set it up, not here: a report's font subset needs
+only fontTools."""
 from __future__ import annotations
 
 import functools
 import importlib.util
 from pathlib import Path
 from typing import Any
-
-from matplotlib import font_manager, rcParams
 
 LATIN = "DejaVu Sans"              # matplotlib's bundled default
 CJK = "Noto Sans CJK SC"           # family name inside the file below
@@ -29,6 +29,7 @@ def cjk_font_path() -> Path:
 def register_cjk_font() -> None:
     """Register the CJK font with this process's font manager (the user's font cache and
     rcParams are left alone); idempotent."""
+    from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK not in names:
         font_manager.fontManager.addfont(str(cjk_font_path()))
@@ -48,6 +49,7 @@ def cjk_rc() -> dict[str, Any]:
 def use_cjk_font() -> None:
     """Make the CJK fallback this process's default (changes global rcParams: for scripts and
     notebooks; the figures package uses ``cjk_rc`` in an rc_context instead); idempotent."""
+    from matplotlib import rcParams
     rcParams.update(cjk_rc())
 
 
