@@ -1,3 +1,5 @@
+import gc
+
 from sim import interrupt
 
 interrupt.install()                   # first: Ctrl-C during the imports below is one line too
@@ -7,3 +9,4 @@ except KeyboardInterrupt:
     interrupt.stop()
 
 entry()
+gc.freeze()     # the process ends here: exit without the collector walking every object (~0.3 s)

@@ -134,7 +134,7 @@ def run_config(cfg: DictConfig, out_dir: str | Path | None = None,
                            cfg.observed.district or cfg.observed.name)
         write_scorecard(result.scorecard, cfg.targets.plan or cfg.targets.name,
                         cfg.targets.name, out, cfg.run.figures, lang, scale_warning(cfg))
-        write_run_report(out, lang)
+        write_run_report(out, lang, result.config)
         mark_complete(result, out)
     return result
 

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from omegaconf import OmegaConf
@@ -47,6 +48,26 @@ def test_html_embeds_a_font_with_the_glyphs_the_page_needs(tmp_path):
         assert pen.bounds is not None and pen.bounds[2] > pen.bounds[0]
     assert len(fonts[0]) < 40_000                                 # a subset, not the 16 MB file
     assert 'font-family:"Report CJK"' in page and "<strong>缩减规模运行</strong>" in page
+
+
+def test_a_cut_font_is_kept_on_disk_and_read_back_the_same(tmp_path, monkeypatch):
+    """The subset is cut once per character set and machine: a later process reads the same
+    bytes back; an unusable cache folder only means cutting again."""
+    from sim.analysis import fonts
+    chars = fonts.cjk_chars("东丽区现状")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fonts.subset_woff.cache_clear()
+    cut = fonts.subset_woff(chars)
+    assert [p.read_bytes() for p in fonts.cache_dir().iterdir()] == [cut]
+    fonts.subset_woff.cache_clear()                 # as a new process: no cutting this time
+    monkeypatch.setattr(fonts, "_cut", lambda chars: pytest.fail("cut again"))
+    assert fonts.subset_woff(chars) == cut
+    monkeypatch.undo()
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))   # not a folder
+    fonts.subset_woff.cache_clear()
+    assert fonts.subset_woff(chars) == cut
+    fonts.subset_woff.cache_clear()
 
 
 def test_an_ascii_page_embeds_no_font_and_links_stay_relative(tmp_path):

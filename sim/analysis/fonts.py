@@ -1,13 +1,17 @@
 """A CJK font from a Python package (mplfonts' Noto Sans CJK SC), so Chinese labels render on a
-fresh machine without system fonts: Latin text stays DejaVu Sans, CJK glyphs fall back to Noto."""
+fresh machine without system fonts: Latin text stays DejaVu Sans, CJK glyphs fall back to Noto.
+matplotlib is imported by the functions that set it up, not here: a report's font subset needs
+only fontTools."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
-from matplotlib import font_manager, rcParams
+from sim.runner.files import atomic_path
 
 LATIN = "DejaVu Sans"              # matplotlib's bundled default
 CJK = "Noto Sans CJK SC"           # family name inside the file below
@@ -29,6 +33,7 @@ def cjk_font_path() -> Path:
 def register_cjk_font() -> None:
     """Register the CJK font with this process's font manager (the user's font cache and
     rcParams are left alone); idempotent."""
+    from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
     if CJK not in names:
         font_manager.fontManager.addfont(str(cjk_font_path()))
@@ -48,6 +53,7 @@ def cjk_rc() -> dict[str, Any]:
 def use_cjk_font() -> None:
     """Make the CJK fallback this process's default (changes global rcParams: for scripts and
     notebooks; the figures package uses ``cjk_rc`` in an rc_context instead); idempotent."""
+    from matplotlib import rcParams
     rcParams.update(cjk_rc())
 
 
@@ -62,10 +68,47 @@ def cjk_chars(text: str) -> str:
     return "".join(sorted({c for c in text if any(lo <= ord(c) <= hi for lo, hi in CJK_RANGES)}))
 
 
+def cache_dir() -> Path:
+    """Where cut fonts are kept between processes: ``$XDG_CACHE_HOME/medgroup-sim/fonts``
+    (``~/.cache`` without it)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "medgroup-sim" / "fonts"
+
+
 @functools.lru_cache(maxsize=8)
 def subset_woff(chars: str) -> bytes:
     """The CJK font cut down to the glyphs of ``chars``, as WOFF (zlib-compressed, so no
-    brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page."""
+    brotli is needed): a few kilobytes instead of the 16 MB file, for embedding in a page.
+
+    Cutting (with fontTools' import) takes about 0.5 s of each run's report and gives the same
+    bytes every time (the font keeps its own timestamp rather than the time of cutting), so the
+    result is kept in ``cache_dir()`` under a key of the characters, the font file and
+    fontTools' version; a cache that cannot be read or written is skipped."""
+    path = cache_dir() / f"{_subset_key(chars)}.woff"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = _cut(chars)
+    try:
+        with atomic_path(path) as tmp:        # parallel sweep jobs may write the same key
+            tmp.write_bytes(data)
+    except OSError:
+        pass
+    return data
+
+
+def _subset_key(chars: str) -> str:
+    """A hash of what a subset depends on: the characters, the font file, fontTools."""
+    from importlib.metadata import version
+    font = cjk_font_path()
+    stat = font.stat()
+    parts = (chars, str(font), str(stat.st_size), str(stat.st_mtime_ns), version("fonttools"))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _cut(chars: str) -> bytes:
+    """``subset_woff`` without the cache."""
     import io
     import logging
 
@@ -75,7 +118,7 @@ def subset_woff(chars: str) -> bytes:
     options = subset.Options()
     options.flavor, options.layout_features, options.hinting = "woff", [], False
     options.name_IDs, options.notdef_outline = [], True
-    font = TTFont(cjk_font_path(), lazy=True)
+    font = TTFont(cjk_font_path(), lazy=True, recalcTimestamp=False)   # same input, same bytes
     cutter = subset.Subsetter(options)
     cutter.populate(text=chars)
     cutter.subset(font)
