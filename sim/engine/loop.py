@@ -1,7 +1,9 @@
-"""The event loop: the two SimPy environments the model runs on, chosen by ``run.engine``.
+"""The event loops the model runs on, chosen by ``run.engine``: ``fast`` (compiled where built,
+``CompiledEnv``), ``python`` (``FastEnv``) and ``simpy`` (``SimPyEnv``), with identical results.
 
 The model touches an environment only through ``now`` (the clock), ``delay`` (a wait a journey
-yields), ``timeout`` (an event, for callbacks and conditions), ``run_until``, ``journey`` and ``driver`` (start a process), ``feed`` (arrivals), ``pending`` and
+yields), ``timeout`` (an event, for callbacks and conditions), ``run_until``, ``journey`` and
+``driver`` (start a process), ``feed`` (arrivals), ``pool``, ``pending`` and
 ``events_scheduled``; SimPy's private attributes stay in this package.
 
 ``FastEnv`` (``fast``, the default) specialises SimPy's hot path: its clock is a plain attribute,
@@ -23,14 +25,13 @@ import simpy
 from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
-from sim.engine.journey import Driver, Journey, launch
 from sim.domain import compiled
+from sim.engine.journey import Driver, Journey, launch
 from sim.engine.pool import Pool
 
 _core = compiled.load("sim.engine._core", "sim/engine/_core.pyx")   # None: not built or stale
 COMPILED = _core is not None              # does ``run.engine=fast`` run compiled?
 
-_new = object.__new__
 _INF = float("inf")
 
 
@@ -51,7 +52,19 @@ class _Env(simpy.Environment):
         return next(self._eid)
 
 
-class FastEnv(_Env):
+class _PlainClock:
+    """SimPy's own code reads and writes ``_now``: on the fast engines the plain ``now``."""
+
+    @property
+    def _now(self) -> float:
+        return self.now
+
+    @_now.setter
+    def _now(self, t: float) -> None:
+        self.now = t
+
+
+class FastEnv(_PlainClock, _Env):
     """SimPy's environment with its hot path specialised (same events, same order)."""
 
     now = 0.0                 # shadows SimPy's ``now`` property: the clock is a plain attribute
@@ -61,19 +74,12 @@ class FastEnv(_Env):
     _next = 0
     _arrive = None
 
-    @property
-    def _now(self) -> float:  # SimPy's own code reads and writes ``_now``
-        return self.now
-
-    @_now.setter
-    def _now(self, t: float) -> None:
-        self.now = t
-
     def schedule(self, event: Event, priority: int = NORMAL, delay: float = 0) -> None:
         """SimPy's ``schedule``, reading the plain clock: an entry that fires ``event``."""
         heappush(self._queue, (self.now + delay, priority, next(self._eid), _fire, event))
 
     def pending(self) -> list[Callable]:
+        """What the queued entries will call: a journey's resume, or an event's callbacks."""
         calls: list[Callable] = []
         for _, _, _, call, argument in self._queue:
             calls.extend(argument.callbacks or () if call is _fire else (call,))
@@ -129,18 +135,10 @@ class FastEnv(_Env):
 
 
 if _core is not None:
-    class CompiledEnv(_core.Core, _Env):
+    class CompiledEnv(_core.Core, _PlainClock, _Env):
         """``FastEnv`` compiled (``sim/engine/_core.pyx``): the same entries in the same order."""
 
         journey_type = _core.Journey
-
-        @property
-        def _now(self) -> float:          # SimPy's own code reads and writes ``_now``
-            return self.now
-
-        @_now.setter
-        def _now(self, t: float) -> None:
-            self.now = t
 
 
 class JourneyProcess(simpy.Process):

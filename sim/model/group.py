@@ -13,21 +13,19 @@ from sim.domain.steps import LEFT
 from sim.engine.dists import sampler, uniforms
 from sim.engine.loop import make_env
 from sim.engine.streams import Streams
+from sim.model import pathways
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
 from sim.model.context import Context, Episode
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
-from sim.model import pathways
 from sim.model.pathways import EXIT
-
-compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
 from sim.model.policy import Policy
 from sim.model.population import Catchment, Cohort, build_cohorts
 from sim.model.schedules import Schedules
 from sim.model.slots import AppointmentBook
 
-
+compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
 GC_THRESHOLD = 200_000
 _new = object.__new__
 
