@@ -17,7 +17,7 @@ from sim.engine.streams import replication_seeds
 from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 
-pytestmark = pytest.mark.slow       # about 20 s: 8 random groups, each simulated
+pytestmark = pytest.mark.slow       # about 15 s: 6 random groups, each simulated
 
 POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
 HOURS = [8, 17.5]
@@ -100,7 +100,7 @@ def _config(parts: dict, overrides: list[str]):
     return cfg, sources
 
 
-@settings(max_examples=8, deadline=None, derandomize=True,
+@settings(max_examples=6, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_invariants_hold_on_random_small_groups(scenario):
