@@ -15,7 +15,7 @@ from sim.engine.pool import UNLIMITED
 from sim.engine.streams import Streams
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Service:
     """One service of one facility: its pool of servers and its duration sampler."""
     idx: int
@@ -26,7 +26,7 @@ class Service:
     base_servers: int | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Facility:
     id: str
     name: str

@@ -8,7 +8,7 @@ from sim.config.schema import AGE_BANDS
 from sim.model.network import Facility, Network
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Catchment:
     """Residents served by one centre: where they go first and which hospitals they pick."""
     id: str
@@ -21,7 +21,7 @@ class Catchment:
     radius: float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Cohort:
     idx: int
     catchment: Catchment
