@@ -273,3 +273,21 @@ def test_raise_and_input_targets_may_leave_the_threshold_out():
     err = _check(["targets.targets.chronic_management.type=maintain",
                   "targets.targets.chronic_management.threshold=null"])
     assert "a maintain target needs a threshold" in str(err)
+
+
+def test_a_composition_again_is_a_fresh_copy_and_sees_edited_files(tmp_path):
+    """The process keeps what it composed: the same command line again gives an equal config
+    that is its own copy, and an edited config file is composed anew."""
+    import shutil
+
+    from omegaconf import OmegaConf
+    root = tmp_path / "configs"
+    shutil.copytree(CONFIG_DIR, root)
+    first, sources = compose_config(["policy=gatekeeping"], config_dir=root)
+    first.policy.adherence = 0.123
+    again, sources_again = compose_config(["policy=gatekeeping"], config_dir=root)
+    assert again.policy.adherence != 0.123 and sources_again == sources
+    assert OmegaConf.is_struct(again)
+    population = root / "population" / "dongli.yaml"
+    population.write_text(population.read_text().replace("scale: 1.0", "scale: 0.5"))
+    assert compose_config(["policy=gatekeeping"], config_dir=root)[0].population.scale == 0.5
