@@ -263,8 +263,9 @@ def _job_overrides(args: list[str]) -> list[list[str]]:
 
 def precheck(args: list[str]) -> None:
     """Compose the configs a command line asks for (each distinct value of a sweep once) and
-    check that outputs go under ``results_dir``; raises ``ConfigError``."""
-    multirun, overrides = _command_overrides(args)
+    check that outputs go under ``results_dir``; a single run is also validated (a sweep
+    records a job's bad value and runs the others). Raises ``ConfigError``."""
+    multirun, runs, overrides = _command_overrides(args)
     bad = syntax_error(overrides)
     if bad is not None:
         raise bad
@@ -274,16 +275,21 @@ def precheck(args: list[str]) -> None:
         if set(job) <= seen:
             continue
         seen |= set(job)
-        cfg, _ = compose_config([o for o in job if not o.lstrip("+~").startswith("hydra.")])
+        cfg, sources = compose_config([o for o in job if not o.lstrip("+~").startswith("hydra.")])
         _inside_results(cfg, job)
+        if runs and not multirun:
+            validate(cfg, sources)
 
 
-def _command_overrides(args: list[str]) -> tuple[bool, list[str]]:
-    """(multirun?, overrides) as Hydra reads the command line: deletions (``~key``) and
-    tokens that are not ``key=value`` included, so they are refused in one line too."""
+def _command_overrides(args: list[str]) -> tuple[bool, bool, list[str]]:
+    """(multirun?, runs a job?, overrides) as Hydra reads the command line (not a job:
+    ``--cfg``, ``--info``, the help); deletions (``~key``) and tokens that are not
+    ``key=value`` are included, so they are refused in one line too."""
     from hydra._internal.utils import get_args_parser
     parsed, _ = get_args_parser().parse_known_args(args)
-    return parsed.multirun, list(parsed.overrides)
+    runs = not (parsed.cfg or parsed.info or parsed.help or parsed.hydra_help
+                or parsed.shell_completion)
+    return parsed.multirun, runs, list(parsed.overrides)
 
 
 def _inside_results(cfg: DictConfig, overrides: list[str]) -> None:
