@@ -48,7 +48,7 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
 
     Raises ``ConfigError`` (one line: key, value, allowed, file) when composition fails.
     Composing takes about 1.5 s (OmegaConf merging the typed schema); the same overrides on
-    the same config files again in one process return a copy of the first result (0.1 s)."""
+    the same config files again in one process return a copy of the first result (0.02 s)."""
     overrides = list(overrides or [])
     key = (tuple(overrides), config_name, _files_state(config_dir, overrides))
     kept = _composed.get(key)
