@@ -5,6 +5,8 @@ Cython) the install goes on without them and the pure-Python code runs, with the
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+FALLBACK = "the pure-Python engine runs instead (same results, about half the speed)"
+
 
 class OptionalBuildExt(build_ext):
     """``build_ext`` that warns instead of failing: the extension only makes runs faster."""
@@ -13,15 +15,13 @@ class OptionalBuildExt(build_ext):
         try:
             super().run()
         except Exception as err:            # compiler missing or failing: keep the pure engine
-            print(f"warning: the compiled engine was not built ({err}); "
-                  "the pure-Python engine runs instead (same results, about half the speed)")
+            print(f"warning: the compiled engine was not built ({err}); {FALLBACK}")
 
     def build_extension(self, ext: Extension) -> None:
         try:
             super().build_extension(ext)
         except Exception as err:
-            print(f"warning: {ext.name} was not built ({err}); "
-                  "the pure-Python engine runs instead (same results, about half the speed)")
+            print(f"warning: {ext.name} was not built ({err}); {FALLBACK}")
 
 
 try:

@@ -17,7 +17,7 @@ from sim.engine.streams import replication_seeds
 from sim.metrics.log import Log
 from sim.model.group import MedicalGroup
 
-pytestmark = pytest.mark.slow       # about 15 s: 6 random groups, each simulated
+pytestmark = pytest.mark.slow       # about 20 s: 6 random groups, each simulated
 
 POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
 HOURS = [8, 17.5]

@@ -121,6 +121,8 @@ def test_compiled_columns_equal_the_pure_python_ones():
     """The log's midnight roll (``_columns``, compiled) types each column as ``py_columns``
     does: the same bytes for every column type, empty days, and the same refusal of a value
     its column cannot hold."""
+    if log.columns is log.py_columns:
+        pytest.skip("sim/metrics/_columns.pyx is not built: nothing to compare")
     rng = np.random.default_rng(7)
     codes = "ibbbiddq"
     rows = [(int(rng.integers(-2**31, 2**31)), int(rng.integers(-128, 128)), 0, 1,
