@@ -193,15 +193,16 @@ class Log:
             cols.update(zip((name for name, _ in names), columns(rows, codes)))
         return cols
 
-    def roll(self) -> None:
-        """Close today's rows into a chunk and start a new one (the model calls it at midnight
-        and once at the end of the run)."""
+    def roll(self) -> dict[str, array]:
+        """Close today's rows into a chunk, start a new one and return the chunk's columns (the
+        model calls it at midnight and once at the end of the run)."""
         cols = self.cols
         if self.sink is not None:
             self.sink(cols)
         self.tables["v"].append(cols)
         self.tables["s"].append(cols)
         self._open()
+        return cols
 
     @property
     def visits(self) -> int:
@@ -226,14 +227,6 @@ class Log:
         def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
             append((step, ep.kind.idx, fac.index, env.now, value))
         return step
-
-    def today(self, name: str) -> np.ndarray:
-        """Column ``name`` of the rows since the last ``roll`` (a copy)."""
-        table = name[0]
-        names = [n for n, _ in self._columns[table]]
-        k = names.index(name)
-        code = self._columns[table][k][1]
-        return np.array([row[k] for row in self._rows[table]], dtype=code)
 
     def period(self, t0: float, t1: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Visit and step columns of the closed rows whose time lies in [t0, t1), in log order

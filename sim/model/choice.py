@@ -31,8 +31,9 @@ class Choice:
     """Daily choice tables: P(hospital) and the cumulative hospital table, per catchment × type."""
 
     def __init__(self, cfg: Any, policy: Any, catchments: list, types: list, n_services: int):
-        self.cfg = cfg
         self.policy = policy
+        # plain floats: ``refresh`` reads them per hospital and catchment every midnight
+        self.beta_wait, self.beta_days = cfg.beta_wait, cfg.beta_days
         self.types = types
         self.wait = np.zeros(n_services)          # smoothed mean wait per service, minutes
         self.weight = 1.0 / max(cfg.memory_days, 1.0)
@@ -60,14 +61,14 @@ class Choice:
 
     def refresh(self, now: float, days_to_slot: Callable[[Any, float], float]) -> None:
         """Recompute every table from today's remembered waits and slot delays."""
-        cfg = self.cfg
+        beta_wait, beta_days = self.beta_wait, self.beta_days
         wait = self.wait.tolist()
         bypass = [self.policy.observed_bypass[t.idx] for t in self.types]
         self.tables = []
         for prim, hosp in self._static:
             w_p = sum(p * wait[i] for p, i in prim if i >= 0)
-            v = [base - cfg.beta_wait * ((wait[i] if i >= 0 else 0.0) - w_p)
-                 - cfg.beta_days * days_to_slot(f, now) for f, i, base in hosp]
+            v = [base - beta_wait * ((wait[i] if i >= 0 else 0.0) - w_p)
+                 - beta_days * days_to_slot(f, now) for f, i, base in hosp]
             top = max(v)
             w = [math.exp(x - top) for x in v]
             total = sum(w)

@@ -225,11 +225,11 @@ class MedicalGroup:
         for day in range(self.clock.days - 1):
             yield self.env.timeout(DAY)
             self._snapshot(day)
+            today = self.log.roll()
             if self.choice is not None:
-                self.choice.observe(self.log.today("v_service").astype(np.int64),
-                                    self.log.today("v_wait"))
+                self.choice.observe(np.frombuffer(today["v_service"], "i").astype(np.int64),
+                                    np.frombuffer(today["v_wait"], "d"))
                 self.choice.refresh(self.env.now, self.days_to_slot)
-            self.log.roll()
             self.care.step = self.step = self.log.stepper(self.env)
 
     def _snapshot(self, day: int) -> None:
