@@ -1,7 +1,9 @@
 """Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``), the log's
-midnight roll (``sim/metrics/_columns.pyx``) and the care pathways (``sim/model/pathways.py``,
+rows (``sim/metrics/_columns.pyx``) and the care pathways (``sim/model/pathways.py``,
 compiled as it is, to ``sim.model._pathways``). Where they cannot be built (no C compiler, no
 Cython) the install goes on without them and the pure-Python code runs, with the same results."""
+import os
+
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
@@ -10,6 +12,11 @@ FALLBACK = "the pure-Python engine runs instead (same results, about half the sp
 
 class OptionalBuildExt(build_ext):
     """``build_ext`` that warns instead of failing: the extension only makes runs faster."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if self.parallel is None:               # the modules compile side by side
+            self.parallel = os.cpu_count() or 1
 
     def run(self) -> None:
         try:

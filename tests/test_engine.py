@@ -206,13 +206,14 @@ def test_start_makes_the_episode_the_constructor_would(small):
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds the engine, the log's roll and the pathways compiled; the default
+    """``pip install`` builds the engine, the log's rows and the pathways compiled; the default
 engine runs them."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
-    assert log.columns is not log.py_columns, "sim/metrics/_columns.pyx is not built"
+    assert log._columns is not None, "sim/metrics/_columns.pyx is not built"
+    assert type(log.Log().stepper(None).__self__) is log._columns.StepRows
     assert group.compiled_pathways is not None, "sim/model/pathways.py is not compiled"
 
 

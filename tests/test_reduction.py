@@ -3,6 +3,7 @@ percentiles are exact, and the reduction's memory does not grow with the horizon
 from __future__ import annotations
 
 import tracemalloc
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -117,21 +118,41 @@ def test_reduction_memory_does_not_grow_with_the_horizon(long_model, monkeypatch
     assert one_piece[1] > 1.3 * one_piece[0]
 
 
-def test_compiled_columns_equal_the_pure_python_ones():
-    """The log's midnight roll (``_columns``, compiled) types each column as ``py_columns``
-    does: the same bytes for every column type, empty days, and the same refusal of a value
-    its column cannot hold."""
-    if log.columns is log.py_columns:
+def test_compiled_rows_equal_the_pure_python_ones():
+    """The log's rows written in C (``_columns``) are the columns the Python rows type at the
+    roll: the same bytes for every column, with and without episode ids, on an empty day and
+    past the first growth of the columns; both refuse a value its column cannot hold."""
+    if log._columns is None:
         pytest.skip("sim/metrics/_columns.pyx is not built: nothing to compare")
     rng = np.random.default_rng(7)
-    codes = "ibbbiddq"
-    rows = [(int(rng.integers(-2**31, 2**31)), int(rng.integers(-128, 128)), 0, 1,
-             int(rng.integers(0, 50)), float(rng.normal() * 1e6), int(rng.integers(0, 9)),
-             int(rng.integers(-2**62, 2**62))) for _ in range(500)]
-    for day in (rows, rows[:1], []):
-        got, want = log.columns(day, codes), log.py_columns(day, codes)
-        assert [(c.typecode, c.tobytes()) for c in got] == \
-            [(c.typecode, c.tobytes()) for c in want]
-    for fn in (log.columns, log.py_columns):
+    n = 5000                                    # more than the compiled columns first hold
+    kinds = [SimpleNamespace(idx=int(k)) for k in rng.integers(-128, 128, n)]
+    cohorts = [SimpleNamespace(idx=int(c)) for c in rng.integers(-2**31, 2**31, n)]
+    eps = [SimpleNamespace(kind=k, cohort=c, id=int(i)) for k, c, i in
+           zip(kinds, cohorts, rng.integers(-2**62, 2**62, n))]
+    facs = [SimpleNamespace(index=int(f)) for f in rng.integers(-2**31, 2**31, n)]
+    env = SimpleNamespace(now=0.0)
+    for episodes in (False, True):
+        for rows in (n, 1, 0):
+            made = []
+            for impl in ((log._columns.VisitRows, log._columns.StepRows),
+                         (log.PyVisitRows, log.PyStepRows)):
+                v = impl[0](log._codes(log.VISIT_COLUMNS, episodes), episodes)
+                s = impl[1](log._codes(log.STEP_COLUMNS, episodes), episodes)
+                step = s.stepper(env)
+                for k in range(rows):
+                    env.now = float(k) * 1.5
+                    v.visit(int(k % 300), eps[k], k % 2, True, env.now - 1e6 * k, k % 9)
+                    step(int(k % 100), eps[k], facs[k], 0.25 * k)
+                    s.append(-3, int(kinds[k].idx), 7, 2.0, episode=int(k))
+                assert len(v) == rows and len(s) == 2 * rows
+                made.append([(c.typecode, c.tobytes()) for c in v.columns() + s.columns()])
+            assert made[0] == made[1]
+    for rows in (log._columns.VisitRows, log.PyVisitRows):
+        v = rows(log._codes(log.VISIT_COLUMNS, False))
         with pytest.raises(OverflowError):
-            fn([(0, 300, 0, 0, 0, 0.0, 0.0, 0)], codes)
+            v.visit(0, SimpleNamespace(kind=SimpleNamespace(idx=300), cohort=cohorts[0]),
+                    0, 0, 0.0, 0.0)
+            v.columns()
+    with pytest.raises(ValueError, match="compiled for"):
+        log._columns.VisitRows("ibbbid")

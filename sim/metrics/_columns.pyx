@@ -1,44 +1,102 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Today's log rows as typed columns, in C: what ``sim.metrics.log.py_columns`` does in Python
-(``zip`` and ``array``), for the log's midnight roll, with the same values and the same
-``OverflowError`` for a value its column cannot hold."""
+"""Today's log rows written straight into typed ``array`` columns, in C: the compiled twin of
+``sim.metrics.log``'s ``PyVisitRows`` and ``PyStepRows`` (tuples, typed at the roll), with the
+same columns, the same bytes and the same ``OverflowError`` for a value its column cannot hold
+(raised when the row is logged rather than at the roll)."""
 from array import array
+
+from cpython cimport array as carray
 
 ctypedef signed char int8
 ctypedef long long int64
 
-ctypedef fused item:
-    int8
-    int
-    int64
-    double
-
-CODES = "biqd"      # the array type codes of ``item``'s types, in order
+GROWN = 4096        # rows a new day's columns hold before they first grow
 
 
-cdef void fill(item[:] out, list rows, Py_ssize_t k) except *:
-    """``out[i] = rows[i][k]``, converted (and range-checked) to ``out``'s item type."""
-    cdef Py_ssize_t i
-    for i in range(out.shape[0]):
-        out[i] = (<tuple>rows[i])[k]
+cdef class _Rows:
+    """Typed columns of one table (type codes ``codes``: the subclass's ``LAYOUT``, then the
+    episode id with ``episodes``): ``n`` rows written, ``cap`` rows allocated in each."""
+    cdef list cols
+    cdef Py_ssize_t n, cap
+    cdef bint episodes
+    LAYOUT = ""
+
+    def __cinit__(self, str codes, bint episodes=False):
+        want = type(self).LAYOUT + ("q" if episodes else "")
+        if codes != want:
+            raise ValueError(f"{type(self).__name__}: columns {codes!r}; compiled for {want!r}")
+        self.cols = [carray.clone(array(code), GROWN, False) for code in codes]
+        self.n, self.cap, self.episodes = 0, GROWN, episodes
+
+    cdef int grow(self) except -1:
+        """Room for one more row: every column's capacity doubled."""
+        cdef carray.array col
+        self.cap *= 2
+        for col in self.cols:
+            carray.resize(col, self.cap)
+        return 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def columns(self) -> list:
+        """Today's rows as one ``array`` per column (copies: rows may still be added)."""
+        return [col[:self.n] for col in self.cols]
 
 
-def columns(list rows, str codes):
-    """Column ``k`` of ``rows`` (tuples) as an ``array`` of type ``codes[k]`` (b, i, q or d)."""
-    cdef Py_ssize_t n = len(rows), k
-    out = []
-    for k, code in enumerate(codes):
-        if code not in CODES:
-            raise ValueError(f"column type {code!r}; allowed: {', '.join(CODES)}")
-        col = array(code, bytes(n * array(code).itemsize))
-        if n:
-            if code == "b":
-                fill[int8](col, rows, k)
-            elif code == "i":
-                fill[int](col, rows, k)
-            elif code == "q":
-                fill[int64](col, rows, k)
-            else:
-                fill[double](col, rows, k)
-        out.append(col)
-    return out
+cdef class VisitRows(_Rows):
+    """Visit rows (``VISIT_COLUMNS``, then the episode id with ``episodes``)."""
+    LAYOUT = "ibbbidd"
+
+    def visit(self, int service, ep, int8 lane, int8 referred, double t, double wait) -> None:
+        """One visit row: ``service`` index, the episode's type and cohort, the lane, sent by a
+        doctor or not, the time the patient asked and the wait."""
+        cdef Py_ssize_t i = self.n
+        cdef int8 etype = ep.kind.idx
+        cdef int cohort = ep.cohort.idx
+        cdef int64 episode = ep.id if self.episodes else 0
+        if i == self.cap:
+            self.grow()
+        cdef list c = self.cols
+        (<carray.array>c[0]).data.as_ints[i] = service
+        (<carray.array>c[1]).data.as_schars[i] = etype
+        (<carray.array>c[2]).data.as_schars[i] = lane
+        (<carray.array>c[3]).data.as_schars[i] = referred
+        (<carray.array>c[4]).data.as_ints[i] = cohort
+        (<carray.array>c[5]).data.as_doubles[i] = t
+        (<carray.array>c[6]).data.as_doubles[i] = wait
+        if self.episodes:
+            (<carray.array>c[7]).data.as_longlongs[i] = episode
+        self.n = i + 1
+
+
+cdef class StepRows(_Rows):
+    """Step rows (``STEP_COLUMNS``, then the episode id with ``episodes``)."""
+    cdef object env
+    LAYOUT = "bbidd"
+
+    def stepper(self, env):
+        """``step(step, ep, fac, value=0)`` logging at ``env``'s now."""
+        self.env = env
+        return self.step
+
+    def step(self, int8 step, ep, fac, double value=0.0) -> None:
+        """One step row of episode ``ep`` at facility ``fac``, now."""
+        self.append(step, ep.kind.idx, fac.index, self.env.now, value,
+                    ep.id if self.episodes else -1)
+
+    cpdef append(self, int8 step, int8 etype, int facility, double t, double value=0.0,
+                 int64 episode=-1):
+        """One step row from its values."""
+        cdef Py_ssize_t i = self.n
+        if i == self.cap:
+            self.grow()
+        cdef list c = self.cols
+        (<carray.array>c[0]).data.as_schars[i] = step
+        (<carray.array>c[1]).data.as_schars[i] = etype
+        (<carray.array>c[2]).data.as_ints[i] = facility
+        (<carray.array>c[3]).data.as_doubles[i] = t
+        (<carray.array>c[4]).data.as_doubles[i] = value
+        if self.episodes:
+            (<carray.array>c[5]).data.as_longlongs[i] = episode
+        self.n = i + 1

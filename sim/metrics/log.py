@@ -1,9 +1,9 @@
 """What a replication records: one row per service visit and one per pathway step.
 
-Rows go to a list of tuples (one append per row on the hot path), turned into typed ``array``
-columns and closed into a chunk at each midnight. A closed chunk is appended to one raw file per column in a scratch directory, so the
-log's memory does not grow with the horizon; KPIs read the files back as memory maps, one period
-at a time (``period``).
+Rows go straight into typed ``array`` columns (compiled, ``_columns``; in Python a list of
+tuples typed at the roll), closed into a chunk at each midnight. A closed chunk is appended to
+one raw file per column in a scratch directory, so the log's memory does not grow with the
+horizon; KPIs read the files back as memory maps, one period at a time (``period``).
 """
 from __future__ import annotations
 
@@ -159,12 +159,19 @@ class Log:
     closed chunk goes to ``sink`` (the event log, if any) and to raw column files in a new
     scratch directory under ``directory`` (default: the system temp dir, ``TMPDIR``), removed
     by ``close`` or, failing that, when the log is collected or the interpreter exits. With
-    ``episodes`` each row also records its episode id (for the event log only).
+    ``episodes`` each row also records its episode id (for the event log only). Rows are
+    written by the compiled ``_columns`` where it is built and ``compiled``, else by the Python
+    ``PyVisitRows`` and ``PyStepRows`` (the same columns, byte for byte).
     """
 
     def __init__(self, directory: str | Path | None = None, episodes: bool = False,
-                 sink: Callable[[dict[str, array]], None] | None = None) -> None:
+                 sink: Callable[[dict[str, array]], None] | None = None,
+                 compiled: bool = True) -> None:
         self.episodes = episodes
+        if compiled and _columns is not None:
+            self._visit_rows, self._step_rows = _columns.VisitRows, _columns.StepRows
+        else:
+            self._visit_rows, self._step_rows = PyVisitRows, PyStepRows
         self.sink = sink
         self.directory = Path(tempfile.mkdtemp(prefix="medgroup-log-", dir=directory))
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(self.directory), True)
@@ -175,22 +182,18 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        self._rows: dict[str, list[tuple]] = {"v": [], "s": []}
-        self._columns = {
-            "v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if self.episodes else ()),
-            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if self.episodes else ())}
-        append = self._rows["v"].append
-        self.visit = _episode_appender(append) if self.episodes else _appender(append)
+        self._rows = {"v": self._visit_rows(_codes(VISIT_COLUMNS, self.episodes), self.episodes),
+                      "s": self._step_rows(_codes(STEP_COLUMNS, self.episodes), self.episodes)}
+        self.visit = self._rows["v"].visit
         """``visit(service, episode, lane, referred, t, wait)``: one visit row."""
 
     @property
     def cols(self) -> dict[str, array]:
         """Today's rows (since the last ``roll``) as typed columns (built on each call)."""
         cols = {}
-        for table, rows in self._rows.items():
-            names = self._columns[table]
-            codes = "".join(code for _, code in names)
-            cols.update(zip((name for name, _ in names), columns(rows, codes)))
+        for table, names in (("v", VISIT_COLUMNS), ("s", STEP_COLUMNS)):
+            names += (EPISODE_COLUMNS[table == "s"],) if self.episodes else ()
+            cols.update(zip((name for name, _ in names), self._rows[table].columns()))
         return cols
 
     def roll(self) -> dict[str, array]:
@@ -212,21 +215,12 @@ class Log:
     def step(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
              episode: int = -1) -> None:
         """One step row (``stepper`` gives the hot path a faster one)."""
-        row = (step, etype, facility, t, value)
-        self._rows["s"].append(row + (episode,) if self.episodes else row)
+        self._rows["s"].append(step, etype, facility, t, value, episode)
 
     def stepper(self, env: Any) -> Callable[..., None]:
-        """``step(step, ep, facility, value=0)`` logging at ``env``'s now, one tuple appended
-        per row (valid until the next ``roll``)."""
-        append = self._rows["s"].append
-        if self.episodes:
-            def step_episode(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-                append((step, ep.kind.idx, fac.index, env.now, value, ep.id))
-            return step_episode
-
-        def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-            append((step, ep.kind.idx, fac.index, env.now, value))
-        return step
+        """``step(step, ep, facility, value=0)`` logging at ``env``'s now (valid until the next
+        ``roll``)."""
+        return self._rows["s"].stepper(env)
 
     def period(self, t0: float, t1: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Visit and step columns of the closed rows whose time lies in [t0, t1), in log order
@@ -278,25 +272,62 @@ class Log:
         self._cleanup()
 
 
+def _codes(columns: tuple, episodes: bool) -> str:
+    return "".join(code for _, code in columns) + ("q" if episodes else "")
+
+
 def py_columns(rows: list[tuple], codes: str) -> list[array]:
-    """Column ``k`` of ``rows`` as an ``array`` of type ``codes[k]`` (compiled: ``_columns``)."""
+    """Column ``k`` of ``rows`` as an ``array`` of type ``codes[k]``."""
     values = zip(*rows) if rows else [()] * len(codes)
     return [array(code, col) for code, col in zip(codes, values)]
 
 
+class _PyRows:
+    """Today's rows of one table as tuples (one list append per row), typed at ``columns``."""
+
+    def __init__(self, codes: str, episodes: bool = False):
+        self.codes, self.rows, self.episodes = codes, [], episodes
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def columns(self) -> list[array]:
+        return py_columns(self.rows, self.codes)
+
+
+class PyVisitRows(_PyRows):
+    """Visit rows: the reference for the compiled ``_columns.VisitRows``."""
+
+    def __init__(self, codes: str, episodes: bool = False):
+        super().__init__(codes, episodes)
+        append = self.rows.append
+        if episodes:
+            def visit(service, ep, lane, referred, t, wait) -> None:
+                append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait, ep.id))
+        else:
+            def visit(service, ep, lane, referred, t, wait) -> None:
+                append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait))
+        self.visit = visit
+
+
+class PyStepRows(_PyRows):
+    """Step rows: the reference for the compiled ``_columns.StepRows``."""
+
+    def stepper(self, env: Any) -> Callable[..., None]:
+        append = self.rows.append
+        if self.episodes:
+            def step_episode(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
+                append((step, ep.kind.idx, fac.index, env.now, value, ep.id))
+            return step_episode
+
+        def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
+            append((step, ep.kind.idx, fac.index, env.now, value))
+        return step
+
+    def append(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
+               episode: int = -1) -> None:
+        row = (step, etype, facility, t, value)
+        self.rows.append(row + (episode,) if self.episodes else row)
+
+
 _columns = compiled.load("sim.metrics._columns", "sim/metrics/_columns.pyx")
-columns = py_columns if _columns is None else _columns.columns
-
-
-def _appender(append: Callable[[tuple], None]) -> Callable[..., None]:
-    """One call appending a visit row as one tuple."""
-    def row(service, ep, lane, referred, t, wait) -> None:
-        append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait))
-    return row
-
-
-def _episode_appender(append: Callable[[tuple], None]) -> Callable[..., None]:
-    """``_appender`` that also records the episode id."""
-    def row(service, ep, lane, referred, t, wait) -> None:
-        append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait, ep.id))
-    return row

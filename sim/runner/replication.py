@@ -47,7 +47,8 @@ def replication(cfg: Any, rep: int, seed_seq: np.random.SeedSequence,
     if out_dir is not None:
         scratch = Path(out_dir) / SCRATCH_DIR
         scratch.mkdir(parents=True, exist_ok=True)
-    log = Log(scratch, episodes=bool(cfg.run.events) and out_dir is not None)
+    log = Log(scratch, episodes=bool(cfg.run.events) and out_dir is not None,
+              compiled=cfg.run.engine == "fast")
     writer = None
     try:
         model = MedicalGroup(cfg, seed_seq, log, env)
