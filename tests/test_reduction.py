@@ -137,8 +137,9 @@ def test_compiled_rows_equal_the_pure_python_ones():
             made = []
             for impl in ((log._columns.VisitRows, log._columns.StepRows),
                          (log.PyVisitRows, log.PyStepRows)):
-                v = impl[0](log._codes(log.VISIT_COLUMNS, episodes), episodes)
-                s = impl[1](log._codes(log.STEP_COLUMNS, episodes), episodes)
+                extra = log.EPISODE_COLUMNS if episodes else ()
+                v = impl[0](log._codes(log.VISIT_COLUMNS + extra[:1]), episodes)
+                s = impl[1](log._codes(log.STEP_COLUMNS + extra[1:]), episodes)
                 step = s.stepper(env)
                 for k in range(rows):
                     env.now = float(k) * 1.5
@@ -149,7 +150,7 @@ def test_compiled_rows_equal_the_pure_python_ones():
                 made.append([(c.typecode, c.tobytes()) for c in v.columns() + s.columns()])
             assert made[0] == made[1]
     for rows in (log._columns.VisitRows, log.PyVisitRows):
-        v = rows(log._codes(log.VISIT_COLUMNS, False))
+        v = rows(log._codes(log.VISIT_COLUMNS))
         with pytest.raises(OverflowError):
             v.visit(0, SimpleNamespace(kind=SimpleNamespace(idx=300), cohort=cohorts[0]),
                     0, 0, 0.0, 0.0)

@@ -168,6 +168,9 @@ class Log:
                  sink: Callable[[dict[str, array]], None] | None = None,
                  compiled: bool = True) -> None:
         self.episodes = episodes
+        self._columns = {      # (name, type code) per table, the episode id with ``episodes``
+            "v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if episodes else ()),
+            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if episodes else ())}
         if compiled and _columns is not None:
             self._visit_rows, self._step_rows = _columns.VisitRows, _columns.StepRows
         else:
@@ -182,8 +185,8 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        self._rows = {"v": self._visit_rows(_codes(VISIT_COLUMNS, self.episodes), self.episodes),
-                      "s": self._step_rows(_codes(STEP_COLUMNS, self.episodes), self.episodes)}
+        self._rows = {"v": self._visit_rows(_codes(self._columns["v"]), self.episodes),
+                      "s": self._step_rows(_codes(self._columns["s"]), self.episodes)}
         self.visit = self._rows["v"].visit
         """``visit(service, episode, lane, referred, t, wait)``: one visit row."""
 
@@ -191,9 +194,8 @@ class Log:
     def cols(self) -> dict[str, array]:
         """Today's rows (since the last ``roll``) as typed columns (built on each call)."""
         cols = {}
-        for table, names in (("v", VISIT_COLUMNS), ("s", STEP_COLUMNS)):
-            names += (EPISODE_COLUMNS[table == "s"],) if self.episodes else ()
-            cols.update(zip((name for name, _ in names), self._rows[table].columns()))
+        for table, rows in self._rows.items():
+            cols.update(zip((name for name, _ in self._columns[table]), rows.columns()))
         return cols
 
     def roll(self) -> dict[str, array]:
@@ -272,8 +274,9 @@ class Log:
         self._cleanup()
 
 
-def _codes(columns: tuple, episodes: bool) -> str:
-    return "".join(code for _, code in columns) + ("q" if episodes else "")
+def _codes(columns: tuple) -> str:
+    """The type codes of ``columns`` ((name, code) pairs), in order."""
+    return "".join(code for _, code in columns)
 
 
 def py_columns(rows: list[tuple], codes: str) -> list[array]:
