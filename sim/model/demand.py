@@ -25,8 +25,13 @@ from sim.model.schedules import Schedules
 PROBABILITIES = constrained_fields(EpisodeConfig, PROB)   # p_refer_up, p_admit, ...
 
 
-@dataclass(eq=False)
-class EpisodeType:
+class _Probabilities:
+    """A slot for each of the schema's probabilities (read on every decision: no dictionary)."""
+    __slots__ = PROBABILITIES
+
+
+@dataclass(eq=False, slots=True)
+class EpisodeType(_Probabilities):
     """An episode type as the model reads it; each of the schema's probabilities
     (``PROBABILITIES``) is also an attribute of the same name (``kind.p_admit``)."""
     idx: int
@@ -41,7 +46,8 @@ class EpisodeType:
     journey: Any = None                          # the pathway function, set by the model
 
     def __post_init__(self) -> None:
-        self.__dict__.update(self.probabilities)
+        for name, p in self.probabilities.items():
+            setattr(self, name, p)
 
 
 def episode_types(cfg: Any) -> dict[str, EpisodeType]:

@@ -185,7 +185,8 @@ class MedicalGroup:
         ep.cohort = cohort
         ep.t0 = self.env.now
         ep.person = person
-        self._journey(kind.journey(self.care, ep), self._ended)
+        journey, pathway = self._journey, kind.journey   # read, then called: Python 3.11
+        journey(pathway(self.care, ep), self._ended)       # specialises reads, not these calls
 
     def _end(self, served: bool) -> None:
         if served:                               # the pathway returns True once served

@@ -18,6 +18,15 @@ LANE_ROUTINE = 1      # self-presenting patients
 class Policy:
     """Decisions of a pathway: first contact, referral up and down, priority, follow-up, levers."""
 
+    __slots__ = ("name", "adherence", "strict", "costs", "reimbursement", "surcharge",
+                 "observed_bypass", "bypass", "refer_scale", "followup", "referred_lane",
+                 "refer_out_scale", "formal_share", "online_returns", "down_share", "home_beds",
+                 "max_bed_wait", "transfer_delay", "remote", "recognition", "teleconsult_share",
+                 "no_show_p", "ambulance_on", "choice", "_u_contact", "_u_refer", "_u_admit",
+                 "_u_down", "_u_follow", "_u_exam_primary", "_u_exam_hospital", "_u_diagnosis",
+                 "_u_teleconsult", "_u_recognised", "_u_refer_out", "_u_no_show", "_u_ambulance",
+                 "_u_critical", "_u_formal", "_u_return", "_streams", "_chances")
+
     def __init__(self, cfg: Any, etype_names: list[str], streams: Streams):
         self.name = cfg.name
         self.adherence = cfg.adherence
