@@ -148,7 +148,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.slow
 def test_killed_workers_lose_nothing_and_the_sweep_completes_on_rerun(tmp_path):
     args = ["-m", f"results_dir={tmp_path}", "sweep_name=k", "hydra.launcher.n_jobs=2",
-            *QUIET, "run.horizon_days=40", "run.seed=1,2,3"]
+            *QUIET, "run.seed=1,2,3"]
     sweep = tmp_path / "sweeps" / "k"
     proc = sim(*args, wait=False)
     deadline = time.time() + 300
