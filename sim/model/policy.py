@@ -18,6 +18,8 @@ LANE_ROUTINE = 1      # self-presenting patients
 class Policy:
     """Decisions of a pathway: first contact, referral up and down, priority, follow-up, levers."""
 
+    # no instance dictionary: the compiled pathways call these methods several times a visit,
+    # and each call would search the dictionary before finding the method on the class
     __slots__ = ("name", "adherence", "strict", "costs", "reimbursement", "surcharge",
                  "observed_bypass", "bypass", "refer_scale", "followup", "referred_lane",
                  "refer_out_scale", "formal_share", "online_returns", "down_share", "home_beds",
