@@ -5,7 +5,8 @@ The same engine as the pure-Python ``FastEnv``, ``Journey`` and ``Pool`` (``sim.
 ``journey``, ``pool``), entry for entry: the queue orders entries by (time, priority, insertion)
 as SimPy does, a delay is a float the journey turns into its own entry, an event's entry calls
 its callbacks. Only the representation differs: entries are C structs in a binary heap, the
-journey sends to its generator through ``PyIter_Send``, pools keep their counters in C.
+journey sends to its generator through ``PyIter_Send``, pools keep their counters in C and
+hand waiting patients C ``Request`` objects instead of SimPy events.
 ``tests/test_engine.py`` checks that both give identical results; ``run.engine=python`` runs the
 pure-Python one.
 """
@@ -16,7 +17,7 @@ from libc.stdlib cimport malloc, realloc, free
 
 cimport cython
 from collections import deque
-from simpy.events import Event
+from simpy.events import PENDING
 
 cdef extern from "Python.h":
     ctypedef enum PySendResult:
@@ -199,11 +200,44 @@ cdef class Core:
 
 cdef int fire(object event) except -1:
     """Process ``event``: call its callbacks (what SimPy's ``step`` does)."""
-    callbacks = event.callbacks
-    event.callbacks = None
+    cdef list callbacks
+    if type(event) is Request:
+        callbacks = (<Request>event).callbacks
+        (<Request>event).callbacks = None
+    else:
+        callbacks = event.callbacks
+        event.callbacks = None
     for callback in callbacks:
         callback(event)
     return 0
+
+
+@cython.freelist(256)
+cdef class Request:
+    """A waiting patient's claim on a ``Pool``: the parts of a SimPy event that the journeys,
+    the pools and SimPy's conditions (``env.any_of``) use, kept in C (a SimPy ``Event`` keeps
+    them in an instance dictionary, made for each request)."""
+
+    cdef public object env, _value
+    cdef public list callbacks
+    cdef public bint _ok
+
+    @property
+    def triggered(self) -> bool:
+        return self._value is not PENDING
+
+    @property
+    def processed(self) -> bool:
+        return self.callbacks is None
+
+    def succeed(self, value=None):
+        """Trigger the request with ``value`` now (a patient who stops waiting)."""
+        if self._value is not PENDING:
+            raise RuntimeError(f"{self} has already been triggered")
+        self._ok = True
+        self._value = value
+        (<Core>self.env).push((<Core>self.env).now, NORMAL, self, FIRE)
+        return self
 
 
 def _ignore(value):
@@ -234,6 +268,12 @@ cdef class Journey:
             if PyFloat_CheckExact(wait):
                 self.env.push(self.env.now + PyFloat_AS_DOUBLE(wait), NORMAL, self, RESUME)
                 return 0
+            if type(wait) is Request:
+                if (<Request>wait).callbacks is not None:
+                    (<Request>wait).callbacks.append(self.wake)
+                    return 0
+                value = (<Request>wait)._value
+                continue
             callbacks = wait.callbacks
             if callbacks is not None:
                 callbacks.append(self.wake)
@@ -274,16 +314,18 @@ cdef class Pool:
             self._t = now
 
     def acquire(self, int lane=1):
-        """Take a server: ``None`` if one was free (no event), else an event fired at hand-over."""
+        """Take a server: ``None`` if one was free (no event), else a ``Request`` fired at
+        hand-over."""
         self.requested += 1
         self._advance()
         if self.capacity == UNLIMITED or (self.busy < self.capacity and not self.waiting):
             self.busy += 1
             self.started += 1
             return None
-        ev = Event.__new__(Event)
+        cdef Request ev = Request.__new__(Request)
         ev.env = self.env
         ev.callbacks = []
+        ev._value = PENDING
         self.lanes[lane].append(ev)
         self.waiting += 1
         return ev
@@ -297,11 +339,12 @@ cdef class Pool:
             self.busy -= 1
 
     cdef int _hand_over(self) except -1:
+        cdef Request ev
         for lane in self.lanes:
             if lane:
                 self.waiting -= 1
                 self.started += 1
-                ev = lane.popleft()
+                ev = <Request>lane.popleft()
                 ev._ok = True
                 ev._value = None
                 self.env.push(self.env.now, NORMAL, ev, FIRE)
