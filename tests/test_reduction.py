@@ -137,9 +137,9 @@ def test_compiled_rows_equal_the_pure_python_ones():
             made = []
             for impl in ((log._columns.VisitRows, log._columns.StepRows),
                          (log.PyVisitRows, log.PyStepRows)):
-                extra = log.EPISODE_COLUMNS if episodes else ()
-                v = impl[0](log._codes(log.VISIT_COLUMNS + extra[:1]), episodes)
-                s = impl[1](log._codes(log.STEP_COLUMNS + extra[1:]), episodes)
+                columns = log.table_columns(episodes)
+                v = impl[0](log._codes(columns["v"]), episodes)
+                s = impl[1](log._codes(columns["s"]), episodes)
                 step = s.stepper(env)
                 for k in range(rows):
                     env.now = float(k) * 1.5

@@ -226,10 +226,6 @@ cdef class Request:
     def triggered(self) -> bool:
         return self._value is not PENDING
 
-    @property
-    def processed(self) -> bool:
-        return self.callbacks is None
-
     def succeed(self, value=None):
         """Trigger the request with ``value`` now (a patient who stops waiting)."""
         if self._value is not PENDING:

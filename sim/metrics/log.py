@@ -168,9 +168,7 @@ class Log:
                  sink: Callable[[dict[str, array]], None] | None = None,
                  compiled: bool = True) -> None:
         self.episodes = episodes
-        self._columns = {      # (name, type code) per table, the episode id with ``episodes``
-            "v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if episodes else ()),
-            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if episodes else ())}
+        self._columns = table_columns(episodes)
         if compiled and _columns is not None:
             self._visit_rows, self._step_rows = _columns.VisitRows, _columns.StepRows
         else:
@@ -272,6 +270,13 @@ class Log:
         for table in self.tables.values():
             table.close()
         self._cleanup()
+
+
+def table_columns(episodes: bool) -> dict[str, tuple]:
+    """(name, type code) of each table's columns, visits ``v`` and steps ``s``, each ending in its
+    episode id with ``episodes``."""
+    return {"v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if episodes else ()),
+            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if episodes else ())}
 
 
 def _codes(columns: tuple) -> str:
