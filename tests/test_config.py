@@ -291,3 +291,29 @@ def test_a_composition_again_is_a_fresh_copy_and_sees_edited_files(tmp_path):
     population = root / "population" / "dongli.yaml"
     population.write_text(population.read_text().replace("scale: 1.0", "scale: 0.5"))
     assert compose_config(["policy=gatekeeping"], config_dir=root)[0].population.scale == 0.5
+
+
+@pytest.mark.parametrize("overrides", [
+    ["population.scale=0.05", "policy=plan_2027", "policy.adherence=0.5"],
+    ["experiment=dongli_policies", "run.seed=3", "run.start_date=2027-01-01"],
+    ["run.seed=1", "+run.extra=2"],                  # an addition after a value: not held back
+    ["run.seed=2", "~observed"],                       # a group deleted after a value
+    ["run.horizon_days=-1"], ["run.seed=abc"], ["run.nokey=1"],
+])
+def test_values_applied_to_a_kept_composition_give_hydras_result(overrides):
+    """Plain values are applied to the composition kept for the group choices: the config,
+    its sources and any error are what one Hydra composition of the whole line gives."""
+    from omegaconf import OmegaConf
+
+    from sim import api
+
+    def composed(compose):
+        try:
+            cfg, sources = compose(overrides)
+        except ConfigError as err:
+            return str(err)
+        return OmegaConf.to_yaml(cfg), OmegaConf.is_struct(cfg), sources
+    whole = composed(lambda o: api._compose(o, "config", CONFIG_DIR))
+    assert composed(compose_config) == whole
+    assert isinstance(whole, str) == (overrides[-1] in ("run.seed=abc", "run.nokey=1",
+                                                        "+run.extra=2"))
