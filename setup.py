@@ -36,7 +36,9 @@ try:
     extensions = cythonize([Extension("sim.engine._core", ["sim/engine/_core.pyx"]),
                             Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"]),
                             # the care pathways compiled from their Python source, as they are
-                            Extension("sim.model._pathways", ["sim/model/pathways.py"])],
+                            Extension("sim.model._pathways", ["sim/model/pathways.py"]),
+                            # the policy compiled as a C type (fields in sim/model/_policy.pxd)
+                            Extension("sim.model._policy", ["sim/model/policy.py"])],
                            quiet=True, compiler_directives={"annotation_typing": False})
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []

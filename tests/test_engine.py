@@ -118,7 +118,7 @@ def test_fed_arrivals_interleave_with_events_in_time_order(env):
     seen = []
     for d in (1.0, 4.0):
         env.timeout(d).callbacks.append(lambda _, d=d: seen.append(("event", env.now)))
-    env.feed([0.5, 2.0, 4.0, 12.0], ["a", "b", "c", "late"],
+    env.feed([0.5, 2.0, 4.0, 12.0], [("a",), ("b",), ("c",), ("late",)],
              lambda item: seen.append((item, env.now)))
     env.run_until(10.0)
     assert seen == [("a", 0.5), ("event", 1.0), ("b", 2.0), ("event", 4.0), ("c", 4.0)]
@@ -206,8 +206,8 @@ def test_start_makes_the_episode_the_constructor_would(small):
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds the engine, the log's rows and the pathways compiled; the default
-engine runs them."""
+    """``pip install`` builds the engine, the log's rows, the pathways and the policy compiled;
+    the default engine runs them, the pure-Python engine none of them."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
@@ -215,6 +215,12 @@ engine runs them."""
     assert log._columns is not None, "sim/metrics/_columns.pyx is not built"
     assert type(log.Log().stepper(None).__self__) is log._columns.StepRows
     assert group.compiled_pathways is not None, "sim/model/pathways.py is not compiled"
+    assert group.compiled_policy is not None, "sim/model/policy.py is not compiled"
+    assert group.policy_type("fast") is group.compiled_policy.Policy
+    assert group.pathways_for("fast") is group.compiled_pathways.PATHWAYS
+    assert group.policy_type("python") is group.Policy
+    assert group.pathways_for("python") is group.pathways.PATHWAYS
+    assert make_env("fast").tally_type is loop._core.Tally
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

@@ -139,8 +139,8 @@ cdef class Core:
         driver.resume(None)
 
     def feed(self, times, items, arrive):
-        """Call ``arrive(items[i])`` at ``times[i]`` (sorted, not before now), merged into the
-        event loop without an event each."""
+        """Call ``arrive(*items[i])`` at ``times[i]`` (sorted, not before now; ``items[i]`` a
+        tuple of arguments), merged into the event loop without an event each."""
         self._times = self._times[self._next:] + [float(t) for t in times]
         self._items = self._items[self._next:] + list(items)
         self._next = 0
@@ -160,7 +160,7 @@ cdef class Core:
                 if t_arrival >= until:
                     break
                 self.now = t_arrival
-                arrive(items[i])
+                arrive(*<tuple>items[i])
                 i += 1
                 t_arrival = <double>times[i] if i < n else INF
                 continue
@@ -240,6 +240,28 @@ def _ignore(value):
     """End of a model process: nothing to count."""
 
 
+cdef class Tally:
+    """``sim.engine.journey.Tally`` in C: journeys' ends counted by their return value, served
+    (true) or unserved (then ``on_unserved()``); a journey ending counts without a Python call."""
+
+    cdef public long long served, unserved
+    cdef object _on_unserved
+
+    def __init__(self, on_unserved):
+        self._on_unserved = on_unserved
+
+    def __call__(self, value):
+        self.count(value)
+
+    cdef int count(self, object value) except -1:
+        if value:
+            self.served += 1
+        else:
+            self.unserved += 1
+            self._on_unserved()
+        return 0
+
+
 @cython.freelist(256)
 cdef class Journey:
     """A patient's light process (``sim.engine.journey.Journey``): drives ``gen`` from wait to
@@ -257,7 +279,10 @@ cdef class Journey:
             if sent == PYGEN_RETURN:
                 value = <object>result
                 Py_DECREF(value)
-                self.on_end(value)
+                if type(self.on_end) is Tally:
+                    (<Tally>self.on_end).count(value)
+                else:
+                    self.on_end(value)
                 return 0
             wait = <object>result
             Py_DECREF(wait)

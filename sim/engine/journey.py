@@ -70,6 +70,25 @@ def launch(env: Any, generator: Generator, on_end: Callable[[Any], None]) -> Non
         wait.callbacks.append(journey.wake)
 
 
+class Tally:
+    """A journey's ``on_end`` that counts ends by the journey's return value: ``served`` (true)
+    or ``unserved``, calling ``on_unserved()`` for each of the latter (the compiled engine counts
+    in C, without a Python call per journey)."""
+
+    __slots__ = ("served", "unserved", "_on_unserved")
+
+    def __init__(self, on_unserved: Callable[[], None]):
+        self.served = self.unserved = 0
+        self._on_unserved = on_unserved
+
+    def __call__(self, value: Any) -> None:
+        if value:
+            self.served += 1
+        else:
+            self.unserved += 1
+            self._on_unserved()
+
+
 class Driver(Journey):
     """The same light driver for the model's own processes (arrivals feeder, daily snapshots),
     so they are not counted as patients."""

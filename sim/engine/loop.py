@@ -26,7 +26,7 @@ from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
 from sim.domain import compiled
-from sim.engine.journey import Driver, Journey, launch
+from sim.engine.journey import Driver, Journey, Tally, launch
 from sim.engine.pool import Pool
 
 _core = compiled.load("sim.engine._core", "sim/engine/_core.pyx")   # None: not built or stale
@@ -37,6 +37,8 @@ _INF = float("inf")
 
 class _Env(simpy.Environment):
     """What both engines add to SimPy's environment: a look at its event queue."""
+
+    tally_type = Tally        # an ``on_end`` for ``journey`` that counts ends (``Tally``)
 
     def pending(self) -> list[Callable]:
         """What the scheduled, not yet processed entries will call (to find the patients still
@@ -97,8 +99,8 @@ class FastEnv(_PlainClock, _Env):
         """Start ``generator`` as a patient's light process; ``on_end(return value)`` at its end."""
         launch(self, generator, on_end)
 
-    def feed(self, times: list[float], items: list, arrive: Callable[[Any], None]) -> None:
-        """Call ``arrive(items[i])`` at ``times[i]`` (sorted, not before now), merged into the
+    def feed(self, times: list[float], items: list[tuple], arrive: Callable[..., None]) -> None:
+        """Call ``arrive(*items[i])`` at ``times[i]`` (sorted, not before now), merged into the
         event loop without an event each: cheaper than a process waking at every arrival."""
         self._times = self._times[self._next:] + list(times)
         self._items = self._items[self._next:] + list(items)
@@ -118,7 +120,7 @@ class FastEnv(_PlainClock, _Env):
                 if t_arrival >= until:
                     break
                 self.now = t_arrival
-                arrive(items[i])
+                arrive(*items[i])
                 i += 1
                 t_arrival = times[i] if i < n else _INF
                 continue
@@ -139,6 +141,7 @@ if _core is not None:
         """``FastEnv`` compiled (``sim/engine/_core.pyx``): the same entries in the same order."""
 
         journey_type = _core.Journey
+        tally_type = _core.Tally
 
 
 class JourneyProcess(simpy.Process):
@@ -166,17 +169,17 @@ class SimPyEnv(_Env):
         """Start one of the model's own processes."""
         self.process(generator)
 
-    def feed(self, times: list[float], items: list, arrive: Callable[[Any], None]) -> None:
-        """Call ``arrive(items[i])`` at ``times[i]``: a process with a timeout per arrival."""
+    def feed(self, times: list[float], items: list[tuple], arrive: Callable[..., None]) -> None:
+        """Call ``arrive(*items[i])`` at ``times[i]``: a process with a timeout per arrival."""
         self.process(_feeder(self, times, items, arrive))
 
 
-def _feeder(env: simpy.Environment, times: list[float], items: list,
-            arrive: Callable[[Any], None]) -> Generator:
+def _feeder(env: simpy.Environment, times: list[float], items: list[tuple],
+            arrive: Callable[..., None]) -> Generator:
     for t, item in zip(times, items):
         if t > env.now:
             yield env.timeout(t - env.now)
-        arrive(item)
+        arrive(*item)
 
 
 def make_env(engine: str = "fast") -> _Env:

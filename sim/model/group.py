@@ -27,6 +27,7 @@ from sim.model.schedules import Schedules
 from sim.model.slots import AppointmentBook
 
 compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
+compiled_policy = compiled.load("sim.model._policy", "sim/model/policy.py")
 GC_THRESHOLD = 200_000
 _new = object.__new__
 
@@ -67,7 +68,7 @@ class MedicalGroup:
                                    self.clock, self.streams)
         self.arrivals = Arrivals(cfg.demand, self.cohorts, self.types, self.clock, self.streams,
                                  self.schedules)
-        self.policy = Policy(pol, list(self.types), self.streams)
+        self.policy = policy_type(cfg.run.engine)(pol, list(self.types), self.streams)
         self.followup_delay = sampler(cfg.demand.followup_delay, self.streams.get("followup"))
         self.return_delay = sampler(cfg.demand.return_delay, self.streams.get("return"))
         self.u_pick = uniforms(self.streams.get("choice:facility"))
@@ -79,9 +80,11 @@ class MedicalGroup:
         self.step = self.log.stepper(self.env)
         if self.log.episodes:               # the event log names each row's episode
             self.start = self._start_named
-        self.arrived = self.completed = self.left = 0
+        self.arrived = 0
+        # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
+        self.ends = self.env.tally_type(self._left)
         self.care = Context(self)        # what the pathways see of the group
-        self._journey, self._ended = self.env.journey, self._end     # bound once: ``start``
+        self._journey = self.env.journey                              # bound once: ``start``
 
     def _build_levers(self, pol: Any) -> None:
         """The optional parts of the group each lever needs (None or empty when it is off)."""
@@ -186,14 +189,24 @@ class MedicalGroup:
         ep.t0 = self.env.now
         ep.person = person
         journey, pathway = self._journey, kind.journey   # read, then called: Python 3.11
-        journey(pathway(self.care, ep), self._ended)       # specialises reads, not these calls
+        journey(pathway(self.care, ep), self.ends)         # specialises reads, not these calls
 
-    def _end(self, served: bool) -> None:
-        if served:                               # the pathway returns True once served
-            self.completed += 1
-        else:
-            self.left += 1
-            self.log.step(LEFT, -1, -1, self.env.now)
+    @property
+    def completed(self) -> int:
+        """Episodes served to their end (their pathway returned True)."""
+        return self.ends.served
+
+    @completed.setter
+    def completed(self, n: int) -> None:
+        self.ends.served = n
+
+    @property
+    def left(self) -> int:
+        """Episodes that ended unserved (a patient who gave up, a closed facility)."""
+        return self.ends.unserved
+
+    def _left(self) -> None:
+        self.log.step(LEFT, -1, -1, self.env.now)
 
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
@@ -203,28 +216,26 @@ class MedicalGroup:
 
     def _end_named(self, ep: Episode, served: bool) -> None:
         if served:
-            self.completed += 1
+            self.ends.served += 1
         else:
-            self.left += 1
+            self.ends.unserved += 1
             self.log.step(LEFT, -1, -1, self.env.now, episode=ep.id)
 
-    def _arrive(self) -> Callable[[int], None]:
-        """``arrive(id)``: start the episode of an arrival id of ``Arrivals.day`` (a Poisson
-        stream below the number of streams, else a scheduled person)."""
-        cohorts, etypes = self.arrivals.cohort, self.arrivals.etype
-        n_streams = len(cohorts)
+    def _starts(self) -> Callable[[list[int]], list[tuple]]:
+        """``starts(ids)``: the ``start`` arguments of each arrival id of ``Arrivals.day`` (a
+        Poisson stream below the number of streams, else a scheduled person), for the engine to
+        call ``start`` with, with no Python call of ours between."""
+        n_streams = len(self.arrivals.cohort)
+        streams = list(zip(self.arrivals.etype, self.arrivals.cohort))
         types = list(self.types.values())
         person_cohort = [self.cohorts[i] for i in self.schedules.person_cohort]
         person_type = [types[i] for i in self.schedules.person_type]
-        start = self.start
 
-        def arrive(s: int) -> None:
-            if s < n_streams:
-                start(etypes[s], cohorts[s])
-            else:
-                p = s - n_streams
-                start(person_type[p], person_cohort[p], p)
-        return arrive
+        def starts(ids: list[int]) -> list[tuple]:
+            return [streams[s] if s < n_streams else
+                    (person_type[s - n_streams], person_cohort[s - n_streams], s - n_streams)
+                    for s in ids]
+        return starts
 
     def _midnights(self):
         """Snapshot the pools at every midnight but the last (``run`` takes that one)."""
@@ -260,9 +271,10 @@ class MedicalGroup:
         """Busy, available and waiting minutes of each service up to each midnight."""
         for process in (self.network.calendar(), self._midnights()):
             self.env.driver(process)
-        arrive = self._arrive()
+        starts = self._starts()
         for day in range(self.clock.days):
-            self.env.feed(*self.arrivals.day(day), arrive)
+            times, ids = self.arrivals.day(day)
+            self.env.feed(times, starts(ids), self.start)
             self.env.run_until((day + 1) * DAY)
             if on_day is not None:
                 on_day(day)
@@ -303,9 +315,18 @@ class MedicalGroup:
 def pathways_for(engine: str) -> dict:
     """The pathways by name: compiled on the ``fast`` engine where built, else their Python
     source (``run.engine=python`` runs no compiled code)."""
-    if engine == "fast" and compiled_pathways is not None:
-        return compiled_pathways.PATHWAYS
-    return pathways.PATHWAYS
+    return compiled_pathways.PATHWAYS if _compiled(engine) else pathways.PATHWAYS
+
+
+def policy_type(engine: str) -> type:
+    """The policy's class: compiled beside the compiled pathways (which call its decisions as C
+    functions: ``sim/model/_policy.pxd``), else ``policy.py``'s."""
+    return compiled_policy.Policy if _compiled(engine) else Policy
+
+
+def _compiled(engine: str) -> bool:
+    """Whether the model runs its compiled pathways and policy: both, or neither."""
+    return engine == "fast" and compiled_pathways is not None and compiled_policy is not None
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:

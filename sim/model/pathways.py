@@ -1,3 +1,4 @@
+# cython: annotation_typing=True
 """Care pathways: one light process (`sim.engine.journey`) per episode, written as the journey.
 
     care:       first contact (own team / hospital, by the policy) → primary consultation
@@ -29,6 +30,8 @@ from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 if TYPE_CHECKING:
     from sim.model.context import Context, Episode
     from sim.model.network import Facility, Service
+# ``pol: Policy`` annotates locals, which Python never evaluates; compiled (annotation typing on,
+# first line), it is the C type cimported in _pathways.pxd: the policy's decisions become C calls
 
 EXIT = None
 Trajectory = Generator     # a pathway: yields the events it waits for, returns True if served
@@ -52,7 +55,7 @@ def pick(table: list, u: float) -> "Facility | None":
 
 
 def visit(m: "Context", ep: "Episode", svc: "Service", lane: int,
-          referred: int = 0) -> Trajectory:
+          referred: int | bool = 0) -> Trajectory:
     """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
     wait, hold the server for a sampled duration. True if served; on False the caller's
     pathway must return False too (the patient left: counted in ``left_unserved``)."""
@@ -92,7 +95,7 @@ def whole_days(minutes: float) -> float:
 
 def care(m: "Context", ep: "Episode") -> Trajectory:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
-    pol = m.policy
+    pol: Policy = m.policy
     hospitals = pol.first_contact(ep)
     u = m.u_pick()
     fac = pick(ep.cohort.catchment.primary, u) if hospitals is None else None
@@ -120,7 +123,7 @@ def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service 
                    results: bool) -> Trajectory:
     """A would-be up-referral: settled remotely (diagnosis, teleconsultation), referred up, or
     sent on without a referral (the patient then presents at the hospital as self-referred)."""
-    pol = m.policy
+    pol: Policy = m.policy
     if pol.diagnosis_only(ep) and m.reader is not None and exam is not None:
         if not results and not (yield from visit(m, ep, exam, LANE_ROUTINE)):
             return False
@@ -143,7 +146,7 @@ def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service 
 def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
              results: bool) -> Trajectory:
     """Slot, outpatient consultation, examination, referral out of the group, admission."""
-    pol = m.policy
+    pol: Policy = m.policy
     lane = pol.referred_lane if referred else LANE_ROUTINE
     if hosp.kind == "external":
         m.step(OUTSIDE, ep, hosp)
@@ -185,7 +188,7 @@ def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
 
 def emergency(m: "Context", ep: "Episode") -> Trajectory:
     """By ambulance (time-critical cases into the green channel) or walk-in, then the ED."""
-    pol = m.policy
+    pol: Policy = m.policy
     catchment = ep.cohort.catchment
     lane = LANE_ROUTINE
     if m.fleet is not None and pol.by_ambulance(ep):
@@ -211,7 +214,7 @@ def emergency(m: "Context", ep: "Episode") -> Trajectory:
 
 
 def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
-              referred: int) -> Trajectory:
+              referred: int | bool) -> Trajectory:
     """Bed, stay, then down-referral (holding the bed until a community place frees) or home."""
     env = m.env
     beds = hosp.services["beds"]
@@ -223,7 +226,8 @@ def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
     m.log.visit(beds.idx, ep, lane, referred, t, env.now - t)
     t_bed = env.now
     yield env.delay(beds.sample())
-    eligible, down = m.policy.refer_down(ep)
+    pol: Policy = m.policy
+    eligible, down = pol.refer_down(ep)
     centre = ep.cohort.catchment.centre
     if eligible:
         m.step(DOWN_ELIGIBLE, ep, hosp)
@@ -234,7 +238,7 @@ def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
             return True
     beds.pool.release()
     m.step(DISCHARGE, ep, hosp, env.now - t_bed)
-    if m.followup_type is not None and m.policy.follow_up(ep):
+    if m.followup_type is not None and pol.follow_up(ep):
         m.spawn(m.followup_type, ep.cohort, whole_days(m.followup_delay()))
     return True
 
@@ -244,7 +248,7 @@ def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
     """Transfer delay, then wait in the hospital bed for the first free community place
     (community bed, or home bed where the policy has them), up to the policy's limit."""
     env = m.env
-    pol = m.policy
+    pol: Policy = m.policy
     beds = hosp.services["beds"]
     transfer = pol.transfer_delay()
     if transfer > 0:
@@ -281,10 +285,11 @@ def followup(m: "Context", ep: "Episode") -> Trajectory:
     m.step(FOLLOWUP, ep, fac)
     if not (yield from visit(m, ep, fac.services["gp"], LANE_PRIORITY)):
         return False
-    if m.policy.refer_up(ep):
+    pol: Policy = m.policy
+    if pol.refer_up(ep):
         hosp = pick(fac.refer_to, m.u_pick())
         if hosp is not None:
-            formal = m.policy.formal(ep)
+            formal = pol.formal(ep)
             m.step(UP_REFERRAL if formal else ONWARD, ep, fac)
             return (yield from hospital(m, ep, hosp, referred=formal, results=False))
     return True
