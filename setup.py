@@ -1,7 +1,8 @@
 """Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``), the log's
-rows (``sim/metrics/_columns.pyx``) and the care pathways (``sim/model/pathways.py``,
-compiled as it is, to ``sim.model._pathways``). Where they cannot be built (no C compiler, no
-Cython) the install goes on without them and the pure-Python code runs, with the same results."""
+rows (``sim/metrics/_columns.pyx``), the care pathways, the policy and the pathways' context
+(``sim/model/pathways.py``, ``policy.py``, ``context.py`` compiled as they are, to
+``sim.model._pathways``, ``_policy``, ``_context``). Where they cannot be built (no C compiler,
+no Cython) the install goes on without them and the pure-Python code runs, same results."""
 import os
 
 from setuptools import Extension, setup
@@ -37,8 +38,10 @@ try:
                             Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"]),
                             # the care pathways compiled from their Python source, as they are
                             Extension("sim.model._pathways", ["sim/model/pathways.py"]),
-                            # the policy compiled as a C type (fields in sim/model/_policy.pxd)
-                            Extension("sim.model._policy", ["sim/model/policy.py"])],
+                            # the policy, an episode and the pathways' context compiled as C
+                            # types (their fields in sim/model/_policy.pxd, _context.pxd)
+                            Extension("sim.model._policy", ["sim/model/policy.py"]),
+                            Extension("sim.model._context", ["sim/model/context.py"])],
                            quiet=True, compiler_directives={"annotation_typing": False})
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []

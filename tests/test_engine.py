@@ -187,8 +187,8 @@ def test_a_launched_journey_ends_as_a_journey_object_would(waits):
 
 
 def test_start_makes_the_episode_the_constructor_would(small):
-    """``MedicalGroup.start`` fills an ``Episode`` without calling its ``__init__``: every slot
-    holds what ``Episode(id, kind, cohort, now, person)`` would put there."""
+    """``MedicalGroup.start`` makes the engine's ``Episode`` (a C type on the compiled one):
+    every field holds what ``context.Episode(id, kind, cohort, now, person)`` puts there."""
     cfg, _ = compose_config(small)
     with replication(cfg, 0, replication_seeds(cfg.run.seed, 1)[0]) as model:
         seen = []
@@ -201,6 +201,7 @@ def test_start_makes_the_episode_the_constructor_would(small):
         kind.journey = capture
         model.start(kind, cohort, 7)
         made = Episode(model.arrived, kind, cohort, model.env.now, 7)
+        assert type(seen[0]) is group.context_types(cfg.run.engine)[1]
         assert [getattr(seen[0], s) for s in Episode.__slots__] == \
             [getattr(made, s) for s in Episode.__slots__]
 
@@ -221,6 +222,8 @@ def test_the_compiled_engine_is_built_where_a_c_compiler_is():
     assert group.policy_type("python") is group.Policy
     assert group.pathways_for("python") is group.pathways.PATHWAYS
     assert make_env("fast").tally_type is loop._core.Tally
+    assert group.context_types("fast") == (group.compiled_context.Context,
+                                           group.compiled_context.Episode)
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

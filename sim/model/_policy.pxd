@@ -2,6 +2,9 @@
 # (policy.py compiled as it is, setup.py): the compiled pathways ask the policy several times a
 # visit, and a decision of a C type is a C function without a Python frame.
 
+from sim.model._context cimport Episode
+
+
 cdef class Policy:
     cdef public object name, costs, reimbursement, observed_bypass, bypass, choice
     cdef public double adherence, surcharge, refer_out_scale, formal_share, online_returns
@@ -15,19 +18,19 @@ cdef class Policy:
     cdef public object _u_refer_out, _u_no_show, _u_ambulance, _u_critical, _u_formal, _u_return
     cdef public object _streams, _chances
 
-    cpdef object first_contact(self, ep)
-    cpdef bint refer_up(self, ep)
-    cpdef bint formal(self, ep)
-    cpdef bint returns(self, ep)
-    cpdef bint exam_at_primary(self, ep)
-    cpdef bint exam_at_hospital(self, ep)
-    cpdef bint diagnosis_only(self, ep)
-    cpdef bint teleconsult(self, ep)
+    cpdef object first_contact(self, Episode ep)
+    cpdef bint refer_up(self, Episode ep)
+    cpdef bint formal(self, Episode ep)
+    cpdef bint returns(self, Episode ep)
+    cpdef bint exam_at_primary(self, Episode ep)
+    cpdef bint exam_at_hospital(self, Episode ep)
+    cpdef bint diagnosis_only(self, Episode ep)
+    cpdef bint teleconsult(self, Episode ep)
     cpdef bint recognised(self)
-    cpdef bint refer_out(self, ep)
+    cpdef bint refer_out(self, Episode ep)
     cpdef bint no_show(self)
-    cpdef bint admit(self, ep)
-    cpdef bint by_ambulance(self, ep)
-    cpdef bint time_critical(self, ep)
-    cpdef tuple refer_down(self, ep)
-    cpdef bint follow_up(self, ep)
+    cpdef bint admit(self, Episode ep)
+    cpdef bint by_ambulance(self, Episode ep)
+    cpdef bint time_critical(self, Episode ep)
+    cpdef tuple refer_down(self, Episode ep)
+    cpdef bint follow_up(self, Episode ep)

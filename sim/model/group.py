@@ -28,8 +28,8 @@ from sim.model.slots import AppointmentBook
 
 compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
 compiled_policy = compiled.load("sim.model._policy", "sim/model/policy.py")
+compiled_context = compiled.load("sim.model._context", "sim/model/context.py")
 GC_THRESHOLD = 200_000
-_new = object.__new__
 
 
 class ConservationError(RuntimeError):
@@ -83,7 +83,8 @@ class MedicalGroup:
         self.arrived = 0
         # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
         self.ends = self.env.tally_type(self._left)
-        self.care = Context(self)        # what the pathways see of the group
+        self.episode_type = context_types(cfg.run.engine)[1]
+        self.care = context_types(cfg.run.engine)[0](self)    # what the pathways see of the group
         self._journey = self.env.journey                              # bound once: ``start``
 
     def _build_levers(self, pol: Any) -> None:
@@ -182,12 +183,7 @@ class MedicalGroup:
     def start(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """An episode arrives now: its journey is one process; its end is counted by callback."""
         self.arrived += 1
-        ep = _new(Episode)          # ``Episode(self.arrived, kind, cohort, now, person)``, without
-        ep.id = self.arrived        # the call of a Python ``__init__`` (one per episode)
-        ep.kind = kind
-        ep.cohort = cohort
-        ep.t0 = self.env.now
-        ep.person = person
+        ep = self.episode_type(self.arrived, kind, cohort, self.env.now, person)
         journey, pathway = self._journey, kind.journey   # read, then called: Python 3.11
         journey(pathway(self.care, ep), self.ends)         # specialises reads, not these calls
 
@@ -211,7 +207,7 @@ class MedicalGroup:
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
         self.arrived += 1
-        ep = Episode(self.arrived, kind, cohort, self.env.now, person)
+        ep = self.episode_type(self.arrived, kind, cohort, self.env.now, person)
         self.env.journey(kind.journey(self.care, ep), lambda served: self._end_named(ep, served))
 
     def _end_named(self, ep: Episode, served: bool) -> None:
@@ -324,9 +320,18 @@ def policy_type(engine: str) -> type:
     return compiled_policy.Policy if _compiled(engine) else Policy
 
 
+def context_types(engine: str) -> tuple[type, type]:
+    """(Context, Episode): compiled beside the compiled pathways (which read their fields in C:
+    ``sim/model/_context.pxd``), else ``context.py``'s."""
+    if _compiled(engine):
+        return compiled_context.Context, compiled_context.Episode
+    return Context, Episode
+
+
 def _compiled(engine: str) -> bool:
-    """Whether the model runs its compiled pathways and policy: both, or neither."""
-    return engine == "fast" and compiled_pathways is not None and compiled_policy is not None
+    """Whether the model runs its compiled pathways, policy and context: all, or none (the
+    compiled pathways take only the compiled types)."""
+    return engine == "fast" and None not in (compiled_pathways, compiled_policy, compiled_context)
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:

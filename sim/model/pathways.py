@@ -28,10 +28,10 @@ from sim.domain.steps import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_S
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:
-    from sim.model.context import Context, Episode
     from sim.model.network import Facility, Service
-# ``pol: Policy`` annotates locals, which Python never evaluates; compiled (annotation typing on,
-# first line), it is the C type cimported in _pathways.pxd: the policy's decisions become C calls
+# ``m: Context``, ``ep: Episode`` (sim.model.context) and ``pol: Policy`` (sim.model.policy) are
+# annotations Python never evaluates; compiled (annotation typing on, first line) they name the C
+# types cimported in _pathways.pxd, whose fields are read and decisions called in C
 
 EXIT = None
 Trajectory = Generator     # a pathway: yields the events it waits for, returns True if served
@@ -54,7 +54,7 @@ def pick(table: list, u: float) -> "Facility | None":
     return None
 
 
-def visit(m: "Context", ep: "Episode", svc: "Service", lane: int,
+def visit(m: Context, ep: Episode, svc: "Service", lane: int,
           referred: int | bool = 0) -> Trajectory:
     """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
     wait, hold the server for a sampled duration. True if served; on False the caller's
@@ -93,7 +93,7 @@ def whole_days(minutes: float) -> float:
     return max(1.0, round(minutes / DAY)) * DAY
 
 
-def care(m: "Context", ep: "Episode") -> Trajectory:
+def care(m: Context, ep: Episode) -> Trajectory:
     """A non-emergency episode: 基层首诊 if the policy says so, else straight to a hospital."""
     pol: Policy = m.policy
     hospitals = pol.first_contact(ep)
@@ -119,7 +119,7 @@ def care(m: "Context", ep: "Episode") -> Trajectory:
     return (yield from beyond_primary(m, ep, fac, exam, results))
 
 
-def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service | None",
+def beyond_primary(m: Context, ep: Episode, fac: "Facility", exam: "Service | None",
                    results: bool) -> Trajectory:
     """A would-be up-referral: settled remotely (diagnosis, teleconsultation), referred up, or
     sent on without a referral (the patient then presents at the hospital as self-referred)."""
@@ -143,7 +143,7 @@ def beyond_primary(m: "Context", ep: "Episode", fac: "Facility", exam: "Service 
     return (yield from hospital(m, ep, hosp, referred=formal, results=results))
 
 
-def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
+def hospital(m: Context, ep: Episode, hosp: "Facility", referred: bool,
              results: bool) -> Trajectory:
     """Slot, outpatient consultation, examination, referral out of the group, admission."""
     pol: Policy = m.policy
@@ -186,7 +186,7 @@ def hospital(m: "Context", ep: "Episode", hosp: "Facility", referred: bool,
     return True
 
 
-def emergency(m: "Context", ep: "Episode") -> Trajectory:
+def emergency(m: Context, ep: Episode) -> Trajectory:
     """By ambulance (time-critical cases into the green channel) or walk-in, then the ED."""
     pol: Policy = m.policy
     catchment = ep.cohort.catchment
@@ -213,7 +213,7 @@ def emergency(m: "Context", ep: "Episode") -> Trajectory:
     return True
 
 
-def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
+def admission(m: Context, ep: Episode, hosp: "Facility", lane: int,
               referred: int | bool) -> Trajectory:
     """Bed, stay, then down-referral (holding the bed until a community place frees) or home."""
     env = m.env
@@ -243,7 +243,7 @@ def admission(m: "Context", ep: "Episode", hosp: "Facility", lane: int,
     return True
 
 
-def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
+def down_referral(m: Context, ep: Episode, hosp: "Facility", places: list,
                   t_bed: float) -> Trajectory:
     """Transfer delay, then wait in the hospital bed for the first free community place
     (community bed, or home bed where the policy has them), up to the policy's limit."""
@@ -277,7 +277,7 @@ def down_referral(m: "Context", ep: "Episode", hosp: "Facility", places: list,
     return True
 
 
-def followup(m: "Context", ep: "Episode") -> Trajectory:
+def followup(m: Context, ep: Episode) -> Trajectory:
     """The family doctor's post-discharge visit at the patient's own primary facility."""
     fac = pick(ep.cohort.catchment.primary, m.u_pick())
     if fac is None or "gp" not in fac.services:
@@ -295,7 +295,7 @@ def followup(m: "Context", ep: "Episode") -> Trajectory:
     return True
 
 
-def checkup(m: "Context", ep: "Episode") -> Trajectory:
+def checkup(m: Context, ep: Episode) -> Trajectory:
     """A scheduled visit at the own team (chronic review, annual check); recorded if done."""
     fac = pick(ep.cohort.catchment.primary, m.u_pick())
     svc = None if fac is None else fac.services.get(ep.kind.service)
@@ -312,7 +312,7 @@ def checkup(m: "Context", ep: "Episode") -> Trajectory:
     return True
 
 
-def route(m: "Context", ep: "Episode") -> Trajectory:
+def route(m: Context, ep: Episode) -> Trajectory:
     """Walk the episode type's routing table from ``entry`` to ``exit``."""
     table = ep.kind.route
     node = m.route_next(table["entry"])
