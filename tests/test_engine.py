@@ -223,7 +223,8 @@ def test_the_compiled_engine_is_built_where_a_c_compiler_is():
     assert group.pathways_for("python") is group.pathways.PATHWAYS
     assert make_env("fast").tally_type is loop._core.Tally
     assert group.context_types("fast") == (group.compiled_context.Context,
-                                           group.compiled_context.Episode)
+                                           group.compiled_context.Episode,
+                                           group.compiled_context.Intake)
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

@@ -1,5 +1,7 @@
 # ``sim.model.context``'s Episode and Context as C types, for ``sim.model._context`` (context.py
-# compiled as it is, setup.py): the compiled pathways and policy read their fields in C.
+# compiled as it is, setup.py): the compiled pathways and policy read their fields in C, and the
+# engine calls ``Intake.start`` for each arrival as a C function.
+cimport cython
 
 cdef class Episode:
     cdef public object id, kind, cohort, t0, person
@@ -12,3 +14,11 @@ cdef class Context:
     cdef public object reader, turnaround, teleconsult
     cdef public object books, outside, lead, fleet
     cdef public object nearest_ed, ed_choice, down_places
+
+
+cdef class Intake:
+    cdef public long long arrived
+    cdef public object env, care, ends
+
+    @cython.locals(ep=Episode)
+    cpdef start(self, kind, cohort, person=*)

@@ -1,6 +1,7 @@
 """What a care pathway may use of its medical group (``sim.model.pathways``): the episode it
 follows and a narrow ``Context`` of the clock, the log, the policy, the services the levers add
-and the group's choices, so a pathway cannot reach the network, the config or the runner."""
+and the group's choices, so a pathway cannot reach the network, the config or the runner; and the
+``Intake`` that starts each episode on its pathway."""
 from __future__ import annotations
 
 from typing import Any
@@ -35,3 +36,29 @@ class Context:
     def __init__(self, group: Any):
         for name in self.__slots__:
             setattr(self, name, getattr(group, name))
+
+
+class Intake:
+    """Where episodes enter: numbers each, makes its ``Episode`` and starts its pathway as a
+    journey on ``env``, whose end the engine counts in ``ends`` (``sim.engine.journey.Tally``).
+    Compiled, ``start`` is a C function the engine calls for each arrival."""
+
+    __slots__ = ("arrived", "env", "care", "ends")
+
+    def __init__(self, env: Any, care: Context, ends: Any):
+        self.arrived = 0
+        self.env = env
+        self.care = care
+        self.ends = ends
+
+    def start(self, kind: Any, cohort: Any, person: int = -1) -> None:
+        """An episode of ``kind`` arrives now for ``cohort`` (``person``: a scheduled person's
+        index, -1 for other episodes); ``Episode(...)`` without the call of its ``__init__``."""
+        self.arrived += 1
+        ep = Episode.__new__(Episode)
+        ep.id = self.arrived
+        ep.kind = kind
+        ep.cohort = cohort
+        ep.t0 = self.env.now
+        ep.person = person
+        self.env.journey(kind.journey(self.care, ep), self.ends)

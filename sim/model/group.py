@@ -17,7 +17,7 @@ from sim.engine.streams import Streams
 from sim.model import pathways
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
-from sim.model.context import Context, Episode
+from sim.model.context import Context, Episode, Intake
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
 from sim.model.pathways import EXIT
@@ -78,14 +78,14 @@ class MedicalGroup:
         self.log = log
         # step(step, episode, facility, value=0): log a pathway step now
         self.step = self.log.stepper(self.env)
-        if self.log.episodes:               # the event log names each row's episode
-            self.start = self._start_named
-        self.arrived = 0
         # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
         self.ends = self.env.tally_type(self._left)
-        self.episode_type = context_types(cfg.run.engine)[1]
-        self.care = context_types(cfg.run.engine)[0](self)    # what the pathways see of the group
-        self._journey = self.env.journey                              # bound once: ``start``
+        context, self.episode_type, intake = context_types(cfg.run.engine)
+        self.care = context(self)        # what the pathways see of the group
+        self.intake = intake(self.env, self.care, self.ends)
+        # start(kind, cohort, person=-1): an episode arrives now (the event log, when it names
+        # each row's episode, needs the end to know its episode)
+        self.start = self._start_named if self.log.episodes else self.intake.start
 
     def _build_levers(self, pol: Any) -> None:
         """The optional parts of the group each lever needs (None or empty when it is off)."""
@@ -180,12 +180,10 @@ class MedicalGroup:
         """An episode will arrive ``delay`` minutes from now (e.g. a follow-up after discharge)."""
         self.env.timeout(delay).callbacks.append(lambda _: self.start(kind, cohort))
 
-    def start(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
-        """An episode arrives now: its journey is one process; its end is counted by callback."""
-        self.arrived += 1
-        ep = self.episode_type(self.arrived, kind, cohort, self.env.now, person)
-        journey, pathway = self._journey, kind.journey   # read, then called: Python 3.11
-        journey(pathway(self.care, ep), self.ends)         # specialises reads, not these calls
+    @property
+    def arrived(self) -> int:
+        """Episodes started so far."""
+        return self.intake.arrived
 
     @property
     def completed(self) -> int:
@@ -206,7 +204,7 @@ class MedicalGroup:
 
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
-        self.arrived += 1
+        self.intake.arrived += 1
         ep = self.episode_type(self.arrived, kind, cohort, self.env.now, person)
         self.env.journey(kind.journey(self.care, ep), lambda served: self._end_named(ep, served))
 
@@ -320,12 +318,12 @@ def policy_type(engine: str) -> type:
     return compiled_policy.Policy if _compiled(engine) else Policy
 
 
-def context_types(engine: str) -> tuple[type, type]:
-    """(Context, Episode): compiled beside the compiled pathways (which read their fields in C:
-    ``sim/model/_context.pxd``), else ``context.py``'s."""
+def context_types(engine: str) -> tuple[type, type, type]:
+    """(Context, Episode, Intake): compiled beside the compiled pathways (which read their
+    fields in C: ``sim/model/_context.pxd``), else ``context.py``'s."""
     if _compiled(engine):
-        return compiled_context.Context, compiled_context.Episode
-    return Context, Episode
+        return compiled_context.Context, compiled_context.Episode, compiled_context.Intake
+    return Context, Episode, Intake
 
 
 def _compiled(engine: str) -> bool:
