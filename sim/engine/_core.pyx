@@ -8,7 +8,8 @@ its callbacks. Only the representation differs: entries are C structs in a binar
 journey sends to its generator through ``PyIter_Send``, pools keep their counters in C and
 hand waiting patients C ``Request`` objects instead of SimPy events.
 ``tests/test_engine.py`` checks that both give identical results; ``run.engine=python`` runs the
-pure-Python one.
+pure-Python one. The types' fields and C methods are declared in ``_core.pxd``, for the compiled
+model to use too.
 """
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
@@ -26,21 +27,11 @@ cdef extern from "Python.h":
         PYGEN_NEXT
     PySendResult PyIter_Send(object iterator, object arg, PyObject** presult) except? PYGEN_ERROR
 
-cdef class Journey
-cdef class Pool
-
 cdef double INF = float("inf")
 cdef long long NORMAL = 1           # SimPy's priorities: URGENT 0, NORMAL 1
 cdef int RESUME = 0                 # an entry's kind: resume a journey (its delay is over)
 cdef int FIRE = 1                   #                  process an event (call its callbacks)
 cdef int UNLIMITED = -1
-
-
-cdef struct Entry:
-    double t
-    long long key                   # priority << 56 | insertion number
-    int kind
-    PyObject* obj                   # a Journey (RESUME) or a simpy Event (FIRE); owned
 
 
 cdef inline bint before(Entry* a, Entry* b) noexcept nogil:
@@ -50,14 +41,6 @@ cdef inline bint before(Entry* a, Entry* b) noexcept nogil:
 cdef class Core:
     """The event queue and clock of ``sim.engine.loop.CompiledEnv`` (SimPy's ``Environment``
     supplies the rest: ``timeout``, ``event``, ``any_of``)."""
-
-    cdef public double now
-    cdef Entry* heap
-    cdef Py_ssize_t size, room
-    cdef long long eid
-    cdef list _times, _items
-    cdef Py_ssize_t _next
-    cdef object _arrive
 
     def __cinit__(self, *args, **kwargs):
         self.room = 1024
@@ -119,8 +102,7 @@ cdef class Core:
         """SimPy's ``schedule``: an entry that processes ``event`` after ``delay``."""
         self.push(self.now + delay, priority, event, FIRE)
 
-    @staticmethod
-    def delay(minutes):
+    cpdef object delay(self, object minutes):
         """A wait of ``minutes`` for a journey to yield: the number itself (``FastEnv.delay``)."""
         if minutes < 0:
             raise ValueError(f"negative delay {minutes}")
@@ -218,10 +200,6 @@ cdef class Request:
     the pools and SimPy's conditions (``env.any_of``) use, kept in C (a SimPy ``Event`` keeps
     them in an instance dictionary, made for each request)."""
 
-    cdef public object env, _value
-    cdef public list callbacks
-    cdef public bint _ok
-
     @property
     def triggered(self) -> bool:
         return self._value is not PENDING
@@ -244,9 +222,6 @@ cdef class Tally:
     """``sim.engine.journey.Tally`` in C: journeys' ends counted by their return value, served
     (true) or unserved (then ``on_unserved()``); a journey ending counts without a Python call."""
 
-    cdef public long long served, unserved
-    cdef object _on_unserved
-
     def __init__(self, on_unserved):
         self._on_unserved = on_unserved
 
@@ -266,9 +241,6 @@ cdef class Tally:
 cdef class Journey:
     """A patient's light process (``sim.engine.journey.Journey``): drives ``gen`` from wait to
     wait; a float is a delay (its own queue entry), anything else an event to wait on."""
-
-    cdef Core env
-    cdef object gen, on_end
 
     cdef int resume(self, object value) except -1:
         cdef PyObject* result
@@ -313,12 +285,6 @@ cdef class Driver(Journey):
 cdef class Pool:
     """``sim.engine.pool.Pool`` on the compiled clock: a free counter and priority lanes."""
 
-    cdef public Core env
-    cdef public str name
-    cdef public long capacity, busy, waiting, requested, started, cancelled
-    cdef public tuple lanes
-    cdef public double _t, _tc, busy_area, queue_area, cap_area
-
     def __init__(self, Core env, str name, long capacity, int lanes=2):
         self.env = env
         self.name = name
@@ -326,7 +292,7 @@ cdef class Pool:
         self.lanes = tuple(deque() for _ in range(lanes))
         self._t = self._tc = env.now
 
-    cdef inline void _advance(self) noexcept:
+    cdef void _advance(self) noexcept:
         cdef double now = self.env.now, dt
         if now != self._t:
             dt = now - self._t
@@ -334,7 +300,7 @@ cdef class Pool:
             self.queue_area += self.waiting * dt
             self._t = now
 
-    def acquire(self, int lane=1):
+    cpdef object acquire(self, int lane=1):
         """Take a server: ``None`` if one was free (no event), else a ``Request`` fired at
         hand-over."""
         self.requested += 1
@@ -351,7 +317,7 @@ cdef class Pool:
         self.waiting += 1
         return ev
 
-    def release(self):
+    cpdef release(self):
         """Free a server; the longest-waiting patient of the highest lane gets it at once."""
         self._advance()
         if self.waiting and (self.capacity == UNLIMITED or self.busy <= self.capacity):

@@ -12,7 +12,7 @@ from sim.domain import compiled
 from sim.domain.clock import DAY, Clock
 from sim.domain.steps import LEFT
 from sim.engine.dists import sampler, uniforms
-from sim.engine.loop import make_env
+from sim.engine.loop import COMPILED, make_env
 from sim.engine.streams import Streams
 from sim.model import pathways
 from sim.model.ambulance import Fleet
@@ -327,9 +327,10 @@ def context_types(engine: str) -> tuple[type, type, type]:
 
 
 def _compiled(engine: str) -> bool:
-    """Whether the model runs its compiled pathways, policy and context: all, or none (the
-    compiled pathways take only the compiled types)."""
-    return engine == "fast" and None not in (compiled_pathways, compiled_policy, compiled_context)
+    """Whether the model runs its compiled pathways, policy and context: all, or none, and only
+    on the compiled engine (the compiled pathways take only the compiled types)."""
+    return engine == "fast" and COMPILED and \
+        None not in (compiled_pathways, compiled_policy, compiled_context)
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:

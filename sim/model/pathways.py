@@ -29,9 +29,10 @@ from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 if TYPE_CHECKING:
     from sim.model.network import Facility, Service
-# ``m: Context``, ``ep: Episode`` (sim.model.context) and ``pol: Policy`` (sim.model.policy) are
-# annotations Python never evaluates; compiled (annotation typing on, first line) they name the C
-# types cimported in _pathways.pxd, whose fields are read and decisions called in C
+# ``m: Context``, ``ep: Episode`` (sim.model.context), ``pol: Policy`` (sim.model.policy), ``env:
+# Core`` and ``pool: Pool`` (the compiled engine's) are annotations Python never evaluates;
+# compiled (annotation typing on, first line) they name the C types cimported in _pathways.pxd,
+# whose fields are read and methods called in C
 
 EXIT = None
 Trajectory = Generator     # a pathway: yields the events it waits for, returns True if served
@@ -59,8 +60,8 @@ def visit(m: Context, ep: Episode, svc: "Service", lane: int,
     """Queue for a server of ``svc`` (leaving after ``max_wait`` if the type has one), log the
     wait, hold the server for a sampled duration. True if served; on False the caller's
     pathway must return False too (the patient left: counted in ``left_unserved``)."""
-    env = m.env
-    pool = svc.pool
+    env: Core = m.env
+    pool: Pool = svc.pool
     t = env.now
     req = pool.acquire(lane)
     if req is not None:
