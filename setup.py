@@ -42,7 +42,10 @@ try:
                             # types (their fields in sim/model/_policy.pxd, _context.pxd)
                             Extension("sim.model._policy", ["sim/model/policy.py"]),
                             Extension("sim.model._context", ["sim/model/context.py"])],
-                           quiet=True, compiler_directives={"annotation_typing": False})
+                           # force: cythonize does not see an edit of the modules' own .pxd
+                           # (named after the module, e.g. _policy.pxd), so all are translated anew
+                           quiet=True, force=True,
+                           compiler_directives={"annotation_typing": False})
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []
 
