@@ -22,6 +22,7 @@ cdef class Core:
     cdef int push(self, double t, long long priority, object obj, int kind) except -1
     cdef Entry pop(self) noexcept
     cpdef object delay(self, object minutes)
+    cpdef journey(self, generator, on_end)
 
 
 cdef class Request:

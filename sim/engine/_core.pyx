@@ -108,7 +108,7 @@ cdef class Core:
             raise ValueError(f"negative delay {minutes}")
         return minutes if PyFloat_CheckExact(minutes) else float(minutes)
 
-    def journey(self, generator, on_end):
+    cpdef journey(self, generator, on_end):
         """Start ``generator`` as a patient's light process; ``on_end(return value)`` at its end."""
         cdef Journey journey = Journey.__new__(Journey)
         journey.env, journey.gen, journey.on_end = self, generator, on_end

@@ -217,7 +217,7 @@ def emergency(m: Context, ep: Episode) -> Trajectory:
 def admission(m: Context, ep: Episode, hosp: "Facility", lane: int,
               referred: int | bool) -> Trajectory:
     """Bed, stay, then down-referral (holding the bed until a community place frees) or home."""
-    env = m.env
+    env: Core = m.env
     beds = hosp.services["beds"]
     m.step(ADMIT, ep, hosp)
     t = env.now
@@ -248,7 +248,7 @@ def down_referral(m: Context, ep: Episode, hosp: "Facility", places: list,
                   t_bed: float) -> Trajectory:
     """Transfer delay, then wait in the hospital bed for the first free community place
     (community bed, or home bed where the policy has them), up to the policy's limit."""
-    env = m.env
+    env: Core = m.env
     pol: Policy = m.policy
     beds = hosp.services["beds"]
     transfer = pol.transfer_delay()
