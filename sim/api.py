@@ -53,6 +53,9 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
     another value of ``run.seed`` or ``population.scale`` takes milliseconds."""
     overrides = list(overrides or [])
     groups, values = _split(overrides, Path(config_dir))
+    values = _plain(values)
+    if values is None:                  # a sweep or bad syntax: Hydra's own error, in one line
+        groups, values = overrides, []
     key = (tuple(groups), config_name, _files_state(config_dir, groups))
     kept = _composed.get(key)
     if kept is None:
@@ -64,7 +67,7 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
     cfg, sources = pickle.loads(kept[0]), dict(kept[1])
     if values:
         _apply_values(cfg, values, overrides, Path(config_dir))
-        sources.update(sources_of({}, values))
+        sources.update(sources_of({}, [o.input_line for o in values]))
     return cfg, sources
 
 
@@ -79,7 +82,7 @@ def _split(overrides: list[str], config_dir: Path) -> tuple[list[str], list[str]
         key = o.lstrip("+~").split("=", 1)[0]
         group = ("@" in key or "/" in key or key.startswith("hydra")
                  or (config_dir / key.replace(".", "/")).is_dir())
-        if o[0] not in "+~" and "=" in o and not group:
+        if o[:1] not in ("+", "~") and "=" in o and not group:
             values.append(o)
         elif group or not values:
             kept.append(o)
@@ -88,17 +91,23 @@ def _split(overrides: list[str], config_dir: Path) -> tuple[list[str], list[str]
     return kept, values
 
 
-def _apply_values(cfg: DictConfig, values: list[str], overrides: list[str],
-                  config_dir: Path) -> None:
-    """Hydra's own step that applies command-line values to a composed config, then the
-    resolution check ``_compose`` makes; errors explained like a composition's."""
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+def _plain(values: list[str]) -> list | None:
+    """``values`` parsed by Hydra's grammar; None if one is a sweep or does not parse."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     try:
         parsed = OverridesParser.create().parse_overrides(values)
-        if any(o.is_sweep_override() for o in parsed):
-            raise HydraException(f"a sweep in {values}: compose one job at a time")
-        ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
+    except HydraException:
+        return None
+    return None if any(o.is_sweep_override() for o in parsed) else parsed
+
+
+def _apply_values(cfg: DictConfig, values: list, overrides: list[str],
+                  config_dir: Path) -> None:
+    """Hydra's own step that applies parsed command-line values to a composed config, then
+    the resolution check ``_compose`` makes; errors explained like a composition's."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    try:
+        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
         OmegaConf.to_container(cfg, resolve=True)     # an interpolation that cannot resolve
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, overrides, config_dir) from err

@@ -299,6 +299,7 @@ def test_a_composition_again_is_a_fresh_copy_and_sees_edited_files(tmp_path):
     ["run.seed=1", "+run.extra=2"],                  # an addition after a value: not held back
     ["run.seed=2", "~observed"],                       # a group deleted after a value
     ["run.horizon_days=-1"], ["run.seed=abc"], ["run.nokey=1"],
+    ["run.seed=1,2"], ["run.seed=[1"],               # a sweep, bad syntax: Hydra's own errors
 ])
 def test_values_applied_to_a_kept_composition_give_hydras_result(overrides):
     """Plain values are applied to the composition kept for the group choices: the config,
@@ -316,4 +317,5 @@ def test_values_applied_to_a_kept_composition_give_hydras_result(overrides):
     whole = composed(lambda o: api._compose(o, "config", CONFIG_DIR))
     assert composed(compose_config) == whole
     assert isinstance(whole, str) == (overrides[-1] in ("run.seed=abc", "run.nokey=1",
-                                                        "+run.extra=2"))
+                                                        "+run.extra=2", "run.seed=1,2",
+                                                        "run.seed=[1"))

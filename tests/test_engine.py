@@ -201,30 +201,25 @@ def test_start_makes_the_episode_the_constructor_would(small):
         kind.journey = capture
         model.start(kind, cohort, 7)
         made = Episode(model.arrived, kind, cohort, model.env.now, 7)
-        assert type(seen[0]) is group.context_types(cfg.run.engine)[1]
+        assert type(seen[0]) is group.model_modules(cfg.run.engine)[2].Episode
         assert [getattr(seen[0], s) for s in Episode.__slots__] == \
             [getattr(made, s) for s in Episode.__slots__]
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds the engine, the log's rows, the pathways and the policy compiled;
-    the default engine runs them, the pure-Python engine none of them."""
+    """``pip install`` builds the engine, the log's rows, the pathways, the policy and the
+    pathways' context compiled; the default engine runs them, the pure-Python engine none."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
     assert log._columns is not None, "sim/metrics/_columns.pyx is not built"
     assert type(log.Log().stepper(None).__self__) is log._columns.StepRows
-    assert group.compiled_pathways is not None, "sim/model/pathways.py is not compiled"
-    assert group.compiled_policy is not None, "sim/model/policy.py is not compiled"
-    assert group.policy_type("fast") is group.compiled_policy.Policy
-    assert group.pathways_for("fast") is group.compiled_pathways.PATHWAYS
-    assert group.policy_type("python") is group.Policy
-    assert group.pathways_for("python") is group.pathways.PATHWAYS
+    for module, source in zip(group.COMPILED_MODEL, ("pathways", "policy", "context")):
+        assert module is not None, f"sim/model/{source}.py is not compiled"
+    assert group.model_modules("fast") == group.COMPILED_MODEL
+    assert group.model_modules("python") == (group.pathways, group.policy, group.context)
     assert make_env("fast").tally_type is loop._core.Tally
-    assert group.context_types("fast") == (group.compiled_context.Context,
-                                           group.compiled_context.Episode,
-                                           group.compiled_context.Intake)
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

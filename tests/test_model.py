@@ -27,7 +27,7 @@ def test_conservation_holds_and_counts_patients_in_system(small):
 
 def test_conservation_check_catches_a_lost_patient(small):
     m = _model(small).run()
-    m.completed += 1          # a patient counted out twice (or lost) must be caught
+    m.ends.served += 1        # a patient counted out twice (or lost) must be caught
     with pytest.raises(ConservationError):
         m.check_conservation()
 

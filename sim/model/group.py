@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
@@ -14,21 +15,21 @@ from sim.domain.steps import LEFT
 from sim.engine.dists import sampler, uniforms
 from sim.engine.loop import COMPILED, make_env
 from sim.engine.streams import Streams
-from sim.model import pathways
+from sim.model import context, pathways, policy
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
-from sim.model.context import Context, Episode, Intake
+from sim.model.context import Episode
 from sim.model.demand import Arrivals, EpisodeType, episode_types
 from sim.model.network import Network, distance, shares
 from sim.model.pathways import EXIT
-from sim.model.policy import Policy
 from sim.model.population import Catchment, Cohort, build_cohorts
 from sim.model.schedules import Schedules
 from sim.model.slots import AppointmentBook
 
-compiled_pathways = compiled.load("sim.model._pathways", "sim/model/pathways.py")
-compiled_policy = compiled.load("sim.model._policy", "sim/model/policy.py")
-compiled_context = compiled.load("sim.model._context", "sim/model/context.py")
+# pathways, policy and context compiled (setup.py); each None where not built or stale
+COMPILED_MODEL = (compiled.load("sim.model._pathways", "sim/model/pathways.py"),
+                  compiled.load("sim.model._policy", "sim/model/policy.py"),
+                  compiled.load("sim.model._context", "sim/model/context.py"))
 GC_THRESHOLD = 200_000
 
 
@@ -57,9 +58,9 @@ class MedicalGroup:
         self.cohorts = build_cohorts(cfg.population, cfg.network.hospital_choice, self.network)
         self.catchments = list({c.catchment.idx: c.catchment for c in self.cohorts}.values())
         self.types = episode_types(cfg.demand)
-        journeys = pathways_for(cfg.run.engine)
+        paths, rules, self._context = model_modules(cfg.run.engine)
         for t in self.types.values():
-            t.journey = journeys[t.pathway]
+            t.journey = paths.PATHWAYS[t.pathway]
         self.followup_type = next((self.types[n] for n, e in cfg.demand.episodes.items()
                                    if e.base == "discharges"), None)
         self._compile_routes(cfg.demand)
@@ -68,7 +69,7 @@ class MedicalGroup:
                                    self.clock, self.streams)
         self.arrivals = Arrivals(cfg.demand, self.cohorts, self.types, self.clock, self.streams,
                                  self.schedules)
-        self.policy = policy_type(cfg.run.engine)(pol, list(self.types), self.streams)
+        self.policy = rules.Policy(pol, list(self.types), self.streams)
         self.followup_delay = sampler(cfg.demand.followup_delay, self.streams.get("followup"))
         self.return_delay = sampler(cfg.demand.return_delay, self.streams.get("return"))
         self.u_pick = uniforms(self.streams.get("choice:facility"))
@@ -80,9 +81,8 @@ class MedicalGroup:
         self.step = self.log.stepper(self.env)
         # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
         self.ends = self.env.tally_type(self._left)
-        context, self.episode_type, intake = context_types(cfg.run.engine)
-        self.care = context(self)        # what the pathways see of the group
-        self.intake = intake(self.env, self.care, self.ends)
+        self.care = self._context.Context(self)      # what the pathways see of the group
+        self.intake = self._context.Intake(self.env, self.care, self.ends)
         # start(kind, cohort, person=-1): an episode arrives now (the event log, when it names
         # each row's episode, needs the end to know its episode)
         self.start = self._start_named if self.log.episodes else self.intake.start
@@ -190,10 +190,6 @@ class MedicalGroup:
         """Episodes served to their end (their pathway returned True)."""
         return self.ends.served
 
-    @completed.setter
-    def completed(self, n: int) -> None:
-        self.ends.served = n
-
     @property
     def left(self) -> int:
         """Episodes that ended unserved (a patient who gave up, a closed facility)."""
@@ -205,7 +201,7 @@ class MedicalGroup:
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
         self.intake.arrived += 1
-        ep = self.episode_type(self.arrived, kind, cohort, self.env.now, person)
+        ep = self._context.Episode(self.arrived, kind, cohort, self.env.now, person)
         self.env.journey(kind.journey(self.care, ep), lambda served: self._end_named(ep, served))
 
     def _end_named(self, ep: Episode, served: bool) -> None:
@@ -306,31 +302,13 @@ class MedicalGroup:
         self.in_system_at_end = in_system
 
 
-def pathways_for(engine: str) -> dict:
-    """The pathways by name: compiled on the ``fast`` engine where built, else their Python
-    source (``run.engine=python`` runs no compiled code)."""
-    return compiled_pathways.PATHWAYS if _compiled(engine) else pathways.PATHWAYS
-
-
-def policy_type(engine: str) -> type:
-    """The policy's class: compiled beside the compiled pathways (which call its decisions as C
-    functions: ``sim/model/_policy.pxd``), else ``policy.py``'s."""
-    return compiled_policy.Policy if _compiled(engine) else Policy
-
-
-def context_types(engine: str) -> tuple[type, type, type]:
-    """(Context, Episode, Intake): compiled beside the compiled pathways (which read their
-    fields in C: ``sim/model/_context.pxd``), else ``context.py``'s."""
-    if _compiled(engine):
-        return compiled_context.Context, compiled_context.Episode, compiled_context.Intake
-    return Context, Episode, Intake
-
-
-def _compiled(engine: str) -> bool:
-    """Whether the model runs its compiled pathways, policy and context: all, or none, and only
-    on the compiled engine (the compiled pathways take only the compiled types)."""
-    return engine == "fast" and COMPILED and \
-        None not in (compiled_pathways, compiled_policy, compiled_context)
+def model_modules(engine: str) -> tuple[ModuleType, ModuleType, ModuleType]:
+    """The (pathways, policy, context) modules the model runs: all compiled on the ``fast``
+    engine where the engine and all three are built (the compiled pathways read the others' C
+    types), else their Python source (``run.engine=python`` runs no compiled code)."""
+    if engine == "fast" and COMPILED and None not in COMPILED_MODEL:
+        return COMPILED_MODEL
+    return pathways, policy, context
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:
