@@ -16,7 +16,7 @@ from sim.engine.loop import COMPILED, ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
 from sim.metrics import log
-from sim.model import group
+from sim.model import demand, group
 from sim.model.context import Episode
 from sim.runner.replication import reduce_model, replication
 
@@ -207,19 +207,35 @@ def test_start_makes_the_episode_the_constructor_would(small):
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is():
-    """``pip install`` builds the engine, the log's rows, the pathways, the policy and the
-    pathways' context compiled; the default engine runs them, the pure-Python engine none."""
+    """``pip install`` builds the engine, the log's rows and the model's modules on a visit's
+    path compiled; the default engine runs them, the pure-Python engine none."""
     if shutil.which(sysconfig.get_config_var("CC").split()[0]) is None:
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
     assert log._columns is not None, "sim/metrics/_columns.pyx is not built"
-    assert type(log.Log().stepper(None).__self__) is log._columns.StepRows
-    for module, source in zip(group.COMPILED_MODEL, ("pathways", "policy", "context")):
+    assert type(log.Log().step_rows) is log._columns.StepRows
+    for module, source in zip(group.COMPILED_MODEL, group.ModelModules._fields):
         assert module is not None, f"sim/model/{source}.py is not compiled"
     assert group.model_modules("fast") == group.COMPILED_MODEL
-    assert group.model_modules("python") == (group.pathways, group.policy, group.context)
+    assert [m.__name__ for m in group.model_modules("python")] == \
+        [f"sim.model.{name}" for name in group.ModelModules._fields]
     assert make_env("fast").tally_type is loop._core.Tally
+    assert make_env("fast").draws_type is loop._core.Draws
+
+
+def test_the_compiled_episode_type_has_a_field_for_each_probability_of_the_schema():
+    """``_demand.pxd`` lists the schema's probabilities as C fields: a probability the schema
+    adds and the list misses would fail to build an episode type, one it drops would be unset."""
+    compiled_demand = group.COMPILED_MODEL.demand
+    if compiled_demand is None:
+        pytest.skip("sim/model/demand.py is not compiled")
+    probabilities = {p: 0.1 * (i + 1) for i, p in enumerate(demand.PROBABILITIES)}
+    kind = compiled_demand.EpisodeType(3, "x", "care", False, False, None, "gp", probabilities)
+    assert [getattr(kind, p) for p in demand.PROBABILITIES] == list(probabilities.values())
+    fields = {name for name, value in vars(compiled_demand.EpisodeType).items()
+              if type(value).__name__ == "getset_descriptor"}
+    assert {f for f in fields if f.startswith("p_")} == set(demand.PROBABILITIES)
 
 
 def test_without_the_compiled_engine_fast_is_the_pure_python_one(monkeypatch):

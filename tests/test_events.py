@@ -3,7 +3,6 @@ with the KPIs, and a failing replication leaves neither a final-named part nor s
 from __future__ import annotations
 
 import tempfile
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -64,16 +63,14 @@ def test_periods_read_back_exactly_with_rows_outside_their_day():
     midnight and empty days: each period is exactly the rows a time mask selects, in order."""
     log = Log()
     try:
-        kind, cohort = SimpleNamespace(idx=1), SimpleNamespace(idx=2)
         rng = np.random.default_rng(3)
         i = 0
         for day in range(12):
             if day != 5:                               # day 5 logs nothing
                 for t in np.sort(rng.uniform(day, day + 1, 40)) * DAY:
                     i += 1
-                    ep = SimpleNamespace(kind=kind, cohort=cohort, id=i)
                     wait = rng.choice([0.0, rng.uniform(0, 3 * DAY)])
-                    log.visit(i % 7, ep, i % 2, 0, max(t - wait, 0.0), wait)
+                    log.visit(i % 7, 1, i % 2, 0, 2, max(t - wait, 0.0), wait, i)
                     log.step(i % 20, 1, 3, t, wait)
                 log.step(0, 1, 3, (day + 1) * DAY)      # at midnight, before the roll
             log.roll()

@@ -3,7 +3,6 @@ percentiles are exact, and the reduction's memory does not grow with the horizon
 from __future__ import annotations
 
 import tracemalloc
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -126,12 +125,10 @@ def test_compiled_rows_equal_the_pure_python_ones():
         pytest.skip("sim/metrics/_columns.pyx is not built: nothing to compare")
     rng = np.random.default_rng(7)
     n = 5000                                    # more than the compiled columns first hold
-    kinds = [SimpleNamespace(idx=int(k)) for k in rng.integers(-128, 128, n)]
-    cohorts = [SimpleNamespace(idx=int(c)) for c in rng.integers(-2**31, 2**31, n)]
-    eps = [SimpleNamespace(kind=k, cohort=c, id=int(i)) for k, c, i in
-           zip(kinds, cohorts, rng.integers(-2**62, 2**62, n))]
-    facs = [SimpleNamespace(index=int(f)) for f in rng.integers(-2**31, 2**31, n)]
-    env = SimpleNamespace(now=0.0)
+    kinds = rng.integers(-128, 128, n).tolist()
+    cohorts = rng.integers(-2**31, 2**31, n).tolist()
+    episodes_ids = rng.integers(-2**62, 2**62, n).tolist()
+    facs = rng.integers(-2**31, 2**31, n).tolist()
     for episodes in (False, True):
         for rows in (n, 1, 0):
             made = []
@@ -140,20 +137,19 @@ def test_compiled_rows_equal_the_pure_python_ones():
                 columns = log.table_columns(episodes)
                 v = impl[0](log._codes(columns["v"]), episodes)
                 s = impl[1](log._codes(columns["s"]), episodes)
-                step = s.stepper(env)
                 for k in range(rows):
-                    env.now = float(k) * 1.5
-                    v.visit(int(k % 300), eps[k], k % 2, True, env.now - 1e6 * k, k % 9)
-                    step(int(k % 100), eps[k], facs[k], 0.25 * k)
-                    s.append(-3, int(kinds[k].idx), 7, 2.0, episode=int(k))
+                    now = float(k) * 1.5
+                    v.visit(k % 300, kinds[k], k % 2, True, cohorts[k], now - 1e6 * k, k % 9,
+                            episodes_ids[k])
+                    s.append(k % 100, kinds[k], facs[k], now, 0.25 * k, episodes_ids[k])
+                    s.append(-3, kinds[k], 7, 2.0, episode=k)
                 assert len(v) == rows and len(s) == 2 * rows
                 made.append([(c.typecode, c.tobytes()) for c in v.columns() + s.columns()])
             assert made[0] == made[1]
     for rows in (log._columns.VisitRows, log.PyVisitRows):
         v = rows(log._codes(log.VISIT_COLUMNS))
         with pytest.raises(OverflowError):
-            v.visit(0, SimpleNamespace(kind=SimpleNamespace(idx=300), cohort=cohorts[0]),
-                    0, 0, 0.0, 0.0)
+            v.visit(0, 300, 0, 0, cohorts[0], 0.0, 0.0)
             v.columns()
     with pytest.raises(ValueError, match="compiled for"):
         log._columns.VisitRows("ibbbid")

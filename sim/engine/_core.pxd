@@ -31,6 +31,14 @@ cdef class Request:
     cdef public bint _ok
 
 
+cdef class Draws:
+    cdef object _block
+    cdef double[::1] _buf
+    cdef Py_ssize_t _i, _n
+
+    cpdef double next(self) except? -1
+
+
 cdef class Tally:
     cdef public long long served, unserved
     cdef object _on_unserved

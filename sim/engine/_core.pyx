@@ -214,6 +214,27 @@ cdef class Request:
         return self
 
 
+cdef class Draws:
+    """``sim.engine.dists.Draws`` in C: numbers drawn in blocks (``block()``: an array of
+    doubles) handed out one by one as C doubles; the compiled model calls ``next`` in C."""
+
+    def __init__(self, block):
+        self._block = block
+        self._i = self._n = 0
+
+    def __call__(self):
+        return self.next()
+
+    cpdef double next(self) except? -1:
+        cdef Py_ssize_t i = self._i
+        if i == self._n:
+            self._buf = self._block()
+            self._n = self._buf.shape[0]
+            i = 0
+        self._i = i + 1
+        return self._buf[i]
+
+
 def _ignore(value):
     """End of a model process: nothing to count."""
 

@@ -1,7 +1,7 @@
 """Distributions as data: one sampler factory used for every random duration in the model.
 
 A spec is ``{dist, mean, cv, values, unit}``; samples come back in minutes. Samplers draw in
-blocks from their own stream and hand out Python floats, which keeps the hot path cheap.
+blocks from their own stream and hand the numbers out one by one, which keeps the hot path cheap.
 """
 from __future__ import annotations
 
@@ -42,18 +42,26 @@ def _draw_fn(spec: Any, rng: np.random.Generator) -> Callable[[int], np.ndarray]
     raise ValueError(f"unknown distribution {kind!r}; allowed: {', '.join(DISTS)}")
 
 
-def _stream(block: Callable[[], list]) -> Callable[[], float]:
-    """A zero-argument callable handing out the items of successive blocks, all in C
-    (``next`` on a chain of blocks): the cheapest draw Python offers on the hot path."""
-    return partial(next, chain.from_iterable(iter(block, None)))
+class Draws:
+    """Numbers drawn in blocks (``block()``: an array) and handed out one by one: ``next()``
+    (or a call). In Python the items of successive blocks come from ``next`` on a chain, all in
+    C; the compiled engine's ``Draws`` (``sim.engine._core``) reads them as C doubles."""
+
+    __slots__ = ("next",)
+
+    def __init__(self, block: Callable[[], np.ndarray]):
+        self.next = partial(next, chain.from_iterable(iter(lambda: block().tolist(), None)))
+
+    def __call__(self) -> float:
+        return self.next()
 
 
-def sampler(spec: Any, rng: np.random.Generator) -> Callable[[], float]:
-    """Callable returning one sample (minutes) per call, drawn in blocks of ``BLOCK``."""
+def sampler(spec: Any, rng: np.random.Generator, draws: type = Draws) -> Draws:
+    """One sample (minutes) per ``next()``, drawn in blocks of ``BLOCK``."""
     draw = _draw_fn(spec, rng)
-    return _stream(lambda: draw(BLOCK).tolist())
+    return draws(lambda: draw(BLOCK))
 
 
-def uniforms(rng: np.random.Generator) -> Callable[[], float]:
-    """Callable returning block-drawn U(0,1) numbers for decisions (routing, choice)."""
-    return _stream(lambda: rng.random(BLOCK).tolist())
+def uniforms(rng: np.random.Generator, draws: type = Draws) -> Draws:
+    """Block-drawn U(0,1) numbers for decisions (routing, choice), one per ``next()``."""
+    return draws(lambda: rng.random(BLOCK))

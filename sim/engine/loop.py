@@ -26,6 +26,7 @@ from simpy.events import NORMAL, Event, Timeout
 
 from sim.config.schema import ENGINES
 from sim.domain import compiled
+from sim.engine.dists import Draws
 from sim.engine.journey import Driver, Journey, Tally, launch
 from sim.engine.pool import Pool
 
@@ -39,6 +40,7 @@ class _Env(simpy.Environment):
     """What both engines add to SimPy's environment: a look at its event queue."""
 
     tally_type = Tally        # an ``on_end`` for ``journey`` that counts ends (``Tally``)
+    draws_type = Draws        # numbers drawn in blocks, handed out by ``next()`` (``Draws``)
 
     def pending(self) -> list[Callable]:
         """What the scheduled, not yet processed entries will call (to find the patients still
@@ -142,6 +144,7 @@ if _core is not None:
 
         journey_type = _core.Journey
         tally_type = _core.Tally
+        draws_type = _core.Draws
 
 
 class JourneyProcess(simpy.Process):

@@ -2,13 +2,11 @@
 """Today's log rows written straight into typed ``array`` columns, in C: the compiled twin of
 ``sim.metrics.log``'s ``PyVisitRows`` and ``PyStepRows`` (tuples, typed at the roll), with the
 same columns, the same bytes and the same ``OverflowError`` for a value its column cannot hold
-(raised when the row is logged rather than at the roll)."""
+(raised when the row is logged rather than at the roll). A row is its values, so the compiled
+pathways write one with a C call (the types and methods declared in ``_columns.pxd``)."""
 from array import array
 
 from cpython cimport array as carray
-
-ctypedef signed char int8
-ctypedef long long int64
 
 GROWN = 4096        # rows a new day's columns hold before they first grow
 
@@ -16,9 +14,6 @@ GROWN = 4096        # rows a new day's columns hold before they first grow
 cdef class _Rows:
     """Typed columns of one table (type codes ``codes``: the subclass's ``LAYOUT``, then the
     episode id with ``episodes``): ``n`` rows written, ``cap`` rows allocated in each."""
-    cdef list cols
-    cdef Py_ssize_t n, cap
-    cdef bint episodes
     LAYOUT = ""
 
     def __cinit__(self, str codes, bint episodes=False):
@@ -48,13 +43,12 @@ cdef class VisitRows(_Rows):
     """Visit rows (``VISIT_COLUMNS``, then the episode id with ``episodes``)."""
     LAYOUT = "ibbbidd"
 
-    def visit(self, int service, ep, int8 lane, int8 referred, double t, double wait) -> None:
-        """One visit row: ``service`` index, the episode's type and cohort, the lane, sent by a
-        doctor or not, the time the patient asked and the wait."""
+    cpdef visit(self, int service, int8 etype, int8 lane, int8 referred, int cohort, double t,
+                double wait, int64 episode=-1):
+        """One visit row: ``service`` index, the episode's type, the lane, sent by a doctor or
+        not, the episode's cohort, the time the patient asked, the wait, and the episode id
+        (kept with ``episodes``)."""
         cdef Py_ssize_t i = self.n
-        cdef int8 etype = ep.kind.idx
-        cdef int cohort = ep.cohort.idx
-        cdef int64 episode = ep.id if self.episodes else 0
         if i == self.cap:
             self.grow()
         cdef list c = self.cols
@@ -72,22 +66,12 @@ cdef class VisitRows(_Rows):
 
 cdef class StepRows(_Rows):
     """Step rows (``STEP_COLUMNS``, then the episode id with ``episodes``)."""
-    cdef object env
     LAYOUT = "bbidd"
-
-    def stepper(self, env):
-        """``step(step, ep, fac, value=0)`` logging at ``env``'s now."""
-        self.env = env
-        return self.step
-
-    def step(self, int8 step, ep, fac, double value=0.0) -> None:
-        """One step row of episode ``ep`` at facility ``fac``, now."""
-        self.append(step, ep.kind.idx, fac.index, self.env.now, value,
-                    ep.id if self.episodes else -1)
 
     cpdef append(self, int8 step, int8 etype, int facility, double t, double value=0.0,
                  int64 episode=-1):
-        """One step row from its values."""
+        """One step row: the step, the episode's type, the facility's index, the time, the
+        step's value and the episode id (kept with ``episodes``)."""
         cdef Py_ssize_t i = self.n
         if i == self.cap:
             self.grow()

@@ -14,7 +14,7 @@ import tempfile
 import weakref
 from array import array
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -183,10 +183,14 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        self._rows = {"v": self._visit_rows(_codes(self._columns["v"]), self.episodes),
-                      "s": self._step_rows(_codes(self._columns["s"]), self.episodes)}
-        self.visit = self._rows["v"].visit
-        """``visit(service, episode, lane, referred, t, wait)``: one visit row."""
+        self.visit_rows = self._visit_rows(_codes(self._columns["v"]), self.episodes)
+        """Today's visit rows (until the next ``roll``): ``visit_rows.visit(service, etype,
+        lane, referred, cohort, t, wait, episode=-1)`` writes one."""
+        self.step_rows = self._step_rows(_codes(self._columns["s"]), self.episodes)
+        """Today's step rows (until the next ``roll``): ``step_rows.append(step, etype,
+        facility, t, value=0, episode=-1)`` writes one."""
+        self._rows = {"v": self.visit_rows, "s": self.step_rows}
+        self.visit = self.visit_rows.visit
 
     @property
     def cols(self) -> dict[str, array]:
@@ -214,13 +218,8 @@ class Log:
 
     def step(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
              episode: int = -1) -> None:
-        """One step row (``stepper`` gives the hot path a faster one)."""
-        self._rows["s"].append(step, etype, facility, t, value, episode)
-
-    def stepper(self, env: Any) -> Callable[..., None]:
-        """``step(step, ep, facility, value=0)`` logging at ``env``'s now (valid until the next
-        ``roll``)."""
-        return self._rows["s"].stepper(env)
+        """One step row."""
+        self.step_rows.append(step, etype, facility, t, value, episode)
 
     def period(self, t0: float, t1: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Visit and step columns of the closed rows whose time lies in [t0, t1), in log order
@@ -310,27 +309,16 @@ class PyVisitRows(_PyRows):
         super().__init__(codes, episodes)
         append = self.rows.append
         if episodes:
-            def visit(service, ep, lane, referred, t, wait) -> None:
-                append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait, ep.id))
+            def visit(service, etype, lane, referred, cohort, t, wait, episode=-1) -> None:
+                append((service, etype, lane, referred, cohort, t, wait, episode))
         else:
-            def visit(service, ep, lane, referred, t, wait) -> None:
-                append((service, ep.kind.idx, lane, referred, ep.cohort.idx, t, wait))
+            def visit(service, etype, lane, referred, cohort, t, wait, episode=-1) -> None:
+                append((service, etype, lane, referred, cohort, t, wait))
         self.visit = visit
 
 
 class PyStepRows(_PyRows):
     """Step rows: the reference for the compiled ``_columns.StepRows``."""
-
-    def stepper(self, env: Any) -> Callable[..., None]:
-        append = self.rows.append
-        if self.episodes:
-            def step_episode(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-                append((step, ep.kind.idx, fac.index, env.now, value, ep.id))
-            return step_episode
-
-        def step(step: int, ep: Any, fac: Any, value: float = 0.0) -> None:
-            append((step, ep.kind.idx, fac.index, env.now, value))
-        return step
 
     def append(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
                episode: int = -1) -> None:

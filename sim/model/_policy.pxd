@@ -2,6 +2,7 @@
 # (policy.py compiled as it is, setup.py): the compiled pathways ask the policy several times a
 # visit, and a decision of a C type is a C function without a Python frame.
 
+from sim.engine._core cimport Draws
 from sim.model._context cimport Episode
 
 
@@ -12,10 +13,10 @@ cdef class Policy:
     cdef public bint strict, home_beds, remote, ambulance_on
     cdef public tuple refer_scale, followup
     cdef public int referred_lane
-    cdef public object max_bed_wait, transfer_delay
-    cdef public object _u_contact, _u_refer, _u_admit, _u_down, _u_follow, _u_exam_primary
-    cdef public object _u_exam_hospital, _u_diagnosis, _u_teleconsult, _u_recognised
-    cdef public object _u_refer_out, _u_no_show, _u_ambulance, _u_critical, _u_formal, _u_return
+    cdef public Draws max_bed_wait, transfer_delay
+    cdef public Draws _u_contact, _u_refer, _u_admit, _u_down, _u_follow, _u_exam_primary
+    cdef public Draws _u_exam_hospital, _u_diagnosis, _u_teleconsult, _u_recognised
+    cdef public Draws _u_refer_out, _u_no_show, _u_ambulance, _u_critical, _u_formal, _u_return
     cdef public object _streams, _chances
 
     cpdef object first_contact(self, Episode ep)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Generator
 
-from sim.engine.dists import sampler, uniforms
 from sim.engine.streams import Streams
 from sim.model.network import distance
 
@@ -28,16 +27,16 @@ class Fleet:
                                           for f in network.facilities.values()
                                           if f.kind == "ems" and "ambulances" in f.services]
         self.minutes_per_km = cfg.road_factor * 60.0 / cfg.speed_kmh
-        self.dispatch = sampler(cfg.dispatch, streams.get("ambulance:dispatch"))
-        self.on_scene = sampler(cfg.on_scene, streams.get("ambulance:on_scene"))
-        self.handover = sampler(cfg.handover, streams.get("ambulance:handover"))
-        self._u = uniforms(streams.get("ambulance:location"))
+        self.dispatch = streams.sampler("ambulance:dispatch", cfg.dispatch)
+        self.on_scene = streams.sampler("ambulance:on_scene", cfg.on_scene)
+        self.handover = streams.sampler("ambulance:handover", cfg.handover)
+        self._u = streams.uniforms("ambulance:location")
         self._order: dict[int, list] = {}
 
     def call_location(self, c: "Catchment") -> tuple[float, float]:
         """A uniform point of the catchment's disc."""
-        r = c.radius * math.sqrt(self._u())
-        a = 2.0 * math.pi * self._u()
+        r = c.radius * math.sqrt(self._u.next())
+        a = 2.0 * math.pi * self._u.next()
         return c.location[0] + r * math.cos(a), c.location[1] + r * math.sin(a)
 
     def nearest_first(self, c: "Catchment") -> list["Service"]:
@@ -61,10 +60,10 @@ class Fleet:
             yield req
         base = station.facility.location
         travel = distance(base, scene) * self.minutes_per_km
-        yield env.delay(self.dispatch() + travel)
+        yield env.delay(self.dispatch.next() + travel)
         response = env.now - t
         convey = distance(scene, hospital.location) * self.minutes_per_km
-        yield env.delay(self.on_scene() + convey)
-        back = self.handover() + distance(hospital.location, base) * self.minutes_per_km
+        yield env.delay(self.on_scene.next() + convey)
+        back = self.handover.next() + distance(hospital.location, base) * self.minutes_per_km
         env.timeout(back).callbacks.append(lambda _: station.pool.release())
         return station, response

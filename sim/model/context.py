@@ -21,11 +21,12 @@ class Episode:
 
 
 class Context:
-    """The group's parts a pathway uses, by the group's own names (copied once; ``step`` is
-    renewed by the group each midnight, when the log rolls over)."""
+    """The group's parts a pathway uses, by the group's own names (copied once; the log's rows
+    are renewed by the group each midnight, when the log rolls over)."""
 
     __slots__ = (
-        "env", "log", "step", "policy", "schedules",        # clock, records, decisions, reviews
+        "env", "visit_rows", "step_rows",                    # clock, today's log rows
+        "policy", "schedules",                               # decisions, reviews
         "u_pick", "route_next", "return_delay",             # the group's random choices
         "followup_type", "followup_delay", "spawn",          # follow-up episodes
         "reader", "turnaround", "teleconsult",               # remote diagnosis, teleconsultation

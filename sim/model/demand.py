@@ -9,7 +9,6 @@ identical across policies (common random numbers).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,29 +24,29 @@ from sim.model.schedules import Schedules
 PROBABILITIES = constrained_fields(EpisodeConfig, PROB)   # p_refer_up, p_admit, ...
 
 
-class _Probabilities:
-    """A slot for each of the schema's probabilities (read on every decision: no dictionary)."""
-    __slots__ = PROBABILITIES
-
-
-@dataclass(eq=False, slots=True)
-class EpisodeType(_Probabilities):
+class EpisodeType:
     """An episode type as the model reads it; each of the schema's probabilities
-    (``PROBABILITIES``) is also an attribute of the same name (``kind.p_admit``)."""
-    idx: int
-    name: str
-    pathway: str
-    primary_resolvable: bool
-    scheduled: bool
-    max_wait: float | None
-    service: str
-    probabilities: dict[str, float] = field(default_factory=dict)
-    route: dict = field(default_factory=dict)   # compiled by the pathways module
-    journey: Any = None                          # the pathway function, set by the model
+    (``PROBABILITIES``) is also an attribute of the same name (``kind.p_admit``), read on every
+    decision."""
 
-    def __post_init__(self) -> None:
-        for name, p in self.probabilities.items():
-            setattr(self, name, p)
+    __slots__ = ("idx", "name", "pathway", "primary_resolvable", "scheduled", "max_wait",
+                 "service", "probabilities", "route", "journey") + PROBABILITIES
+
+    def __init__(self, idx: int, name: str, pathway: str, primary_resolvable: bool,
+                 scheduled: bool, max_wait: float | None, service: str,
+                 probabilities: dict[str, float]):
+        self.idx = idx
+        self.name = name
+        self.pathway = pathway
+        self.primary_resolvable = primary_resolvable
+        self.scheduled = scheduled
+        self.max_wait = max_wait
+        self.service = service
+        self.probabilities = probabilities
+        self.route: dict = {}               # compiled by the model (route pathway)
+        self.journey: Any = None            # the pathway function, set by the model
+        for key, p in probabilities.items():
+            setattr(self, key, p)
 
 
 def episode_types(cfg: Any) -> dict[str, EpisodeType]:

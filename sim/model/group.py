@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import gc
+import importlib
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 import simpy
@@ -12,24 +13,35 @@ from sim.config.settings import settings
 from sim.domain import compiled
 from sim.domain.clock import DAY, Clock
 from sim.domain.steps import LEFT
-from sim.engine.dists import sampler, uniforms
 from sim.engine.loop import COMPILED, make_env
 from sim.engine.streams import Streams
-from sim.model import context, pathways, policy
 from sim.model.ambulance import Fleet
 from sim.model.choice import Choice
 from sim.model.context import Episode
-from sim.model.demand import Arrivals, EpisodeType, episode_types
-from sim.model.network import Network, distance, shares
+from sim.model.demand import Arrivals, EpisodeType
+from sim.model.network import distance, shares
 from sim.model.pathways import EXIT
-from sim.model.population import Catchment, Cohort, build_cohorts
+from sim.model.population import Catchment, Cohort
 from sim.model.schedules import Schedules
 from sim.model.slots import AppointmentBook
 
-# pathways, policy and context compiled (setup.py); each None where not built or stale
-COMPILED_MODEL = (compiled.load("sim.model._pathways", "sim/model/pathways.py"),
-                  compiled.load("sim.model._policy", "sim/model/policy.py"),
-                  compiled.load("sim.model._context", "sim/model/context.py"))
+
+
+class ModelModules(NamedTuple):
+    """The model's modules on a visit's path, compiled as C types together (setup.py)."""
+    pathways: ModuleType
+    policy: ModuleType
+    context: ModuleType
+    network: ModuleType
+    population: ModuleType
+    demand: ModuleType
+
+
+PYTHON_MODEL = ModelModules(*(importlib.import_module(f"sim.model.{name}")
+                              for name in ModelModules._fields))
+# each None where not built or stale
+COMPILED_MODEL = ModelModules(*(compiled.load(f"sim.model._{name}", f"sim/model/{name}.py")
+                                for name in ModelModules._fields))
 GC_THRESHOLD = 200_000
 
 
@@ -50,17 +62,19 @@ class MedicalGroup:
         self.cfg = cfg
         cfg = settings(cfg, MODEL_SECTIONS)    # read as plain Python while building: 20× faster
         self.env = env or make_env(cfg.run.engine)
-        self.streams = Streams(seed_seq)
+        self.streams = Streams(seed_seq, self.env.draws_type)
         run = cfg.run
         self.clock = Clock(run.start_date, run.warmup_days, run.horizon_days)
-        self.network = Network(cfg.network, self.env, self.clock, self.streams,
-                               cfg.population.scale)
-        self.cohorts = build_cohorts(cfg.population, cfg.network.hospital_choice, self.network)
+        mods = model_modules(cfg.run.engine)
+        self.network = mods.network.Network(cfg.network, self.env, self.clock, self.streams,
+                                            cfg.population.scale)
+        self.cohorts = mods.population.build_cohorts(cfg.population,
+                                                     cfg.network.hospital_choice, self.network)
         self.catchments = list({c.catchment.idx: c.catchment for c in self.cohorts}.values())
-        self.types = episode_types(cfg.demand)
-        paths, rules, self._context = model_modules(cfg.run.engine)
+        self.types = mods.demand.episode_types(cfg.demand)
+        self._context = mods.context
         for t in self.types.values():
-            t.journey = paths.PATHWAYS[t.pathway]
+            t.journey = mods.pathways.PATHWAYS[t.pathway]
         self.followup_type = next((self.types[n] for n, e in cfg.demand.episodes.items()
                                    if e.base == "discharges"), None)
         self._compile_routes(cfg.demand)
@@ -69,16 +83,15 @@ class MedicalGroup:
                                    self.clock, self.streams)
         self.arrivals = Arrivals(cfg.demand, self.cohorts, self.types, self.clock, self.streams,
                                  self.schedules)
-        self.policy = rules.Policy(pol, list(self.types), self.streams)
-        self.followup_delay = sampler(cfg.demand.followup_delay, self.streams.get("followup"))
-        self.return_delay = sampler(cfg.demand.return_delay, self.streams.get("return"))
-        self.u_pick = uniforms(self.streams.get("choice:facility"))
-        self._u_route = uniforms(self.streams.get("routing:route"))
+        self.policy = mods.policy.Policy(pol, list(self.types), self.streams)
+        self.followup_delay = self.streams.sampler("followup", cfg.demand.followup_delay)
+        self.return_delay = self.streams.sampler("return", cfg.demand.return_delay)
+        self.u_pick = self.streams.uniforms("choice:facility")
+        self._u_route = self.streams.uniforms("routing:route")
         self._build_levers(pol)
         self._ed = {}
         self.log = log
-        # step(step, episode, facility, value=0): log a pathway step now
-        self.step = self.log.stepper(self.env)
+        self.visit_rows, self.step_rows = log.visit_rows, log.step_rows    # today's rows
         # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
         self.ends = self.env.tally_type(self._left)
         self.care = self._context.Context(self)      # what the pathways see of the group
@@ -96,7 +109,7 @@ class MedicalGroup:
         self.lead = lead if lead is not None and "emergency" in lead.services else None
         rd = pol.remote_diagnosis
         self.reader = fac[rd.reader or lead.id].services["reading"] if rd.enabled else None
-        self.turnaround = sampler(rd.turnaround, self.streams.get("remote:turnaround"))
+        self.turnaround = self.streams.sampler("remote:turnaround", rd.turnaround)
         tc = pol.teleconsult
         self.teleconsult = fac[tc.provider or lead.id].services["teleconsult"] \
             if tc.enabled else None
@@ -152,7 +165,7 @@ class MedicalGroup:
         return table
 
     def route_next(self, row: tuple) -> Any:
-        u = self._u_route()
+        u = self._u_route.next()
         for cum, node in row:
             if u < cum:
                 return node
@@ -237,7 +250,8 @@ class MedicalGroup:
                 self.choice.observe(np.frombuffer(today["v_service"], "i").astype(np.int64),
                                     np.frombuffer(today["v_wait"], "d"))
                 self.choice.refresh(self.env.now, self.days_to_slot)
-            self.care.step = self.step = self.log.stepper(self.env)
+            self.care.visit_rows = self.visit_rows = self.log.visit_rows
+            self.care.step_rows = self.step_rows = self.log.step_rows
 
     def _snapshot(self, day: int) -> None:
         """Each pool's cumulative time integrals at the end of ``day`` (for the time series)."""
@@ -302,13 +316,13 @@ class MedicalGroup:
         self.in_system_at_end = in_system
 
 
-def model_modules(engine: str) -> tuple[ModuleType, ModuleType, ModuleType]:
-    """The (pathways, policy, context) modules the model runs: all compiled on the ``fast``
-    engine where the engine and all three are built (the compiled pathways read the others' C
-    types), else their Python source (``run.engine=python`` runs no compiled code)."""
+def model_modules(engine: str) -> ModelModules:
+    """The model's modules: all compiled on the ``fast`` engine where the engine and all of
+    them are built (each reads the others' C types), else their Python source
+    (``run.engine=python`` runs no compiled code)."""
     if engine == "fast" and COMPILED and None not in COMPILED_MODEL:
         return COMPILED_MODEL
-    return pathways, policy, context
+    return PYTHON_MODEL
 
 
 def _collect_journeys(callback: Any, found: set, seen: set, journey_type: type) -> None:

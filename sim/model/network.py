@@ -2,43 +2,53 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import simpy
 
 from sim.config.schema import session_servers_of
 from sim.domain.clock import DAY, Clock
 from sim.domain.staffing import scaled_servers
-from sim.engine.dists import sampler
 from sim.engine.pool import UNLIMITED
 from sim.engine.streams import Streams
+# ``Pool`` and ``Draws`` in annotations are the engine's (sim.engine.pool, dists); compiled,
+# ``_network.pxd`` types the fields with the compiled engine's
 
 
-@dataclass(eq=False, slots=True)
 class Service:
     """One service of one facility: its pool of servers and its duration sampler."""
-    idx: int
-    facility: "Facility"
-    name: str
-    pool: Pool
-    sample: Callable[[], float]
-    base_servers: int | None
+
+    __slots__ = ("idx", "facility", "name", "pool", "sample", "base_servers")
+
+    def __init__(self, idx: int, facility: Facility, name: str, pool: Pool, sample: Draws,
+                 base_servers: int | None):
+        self.idx = idx
+        self.facility = facility
+        self.name = name
+        self.pool = pool
+        self.sample = sample              # minutes of one service (``sample.next()``)
+        self.base_servers = base_servers
 
 
-@dataclass(eq=False, slots=True)
 class Facility:
-    id: str
-    name: str
-    kind: str
-    role: str
-    level: int
-    opens_at: float
-    location: tuple[float, float] | None
-    services: dict[str, Service] = field(default_factory=dict)
-    refer_to: list = field(default_factory=list)      # [(cum_p, Facility)]
-    is_open: bool = True
-    index: int = -1                                    # id in the step log
+    """A facility of the group (or beyond it): its services and where it refers patients."""
+
+    __slots__ = ("id", "name", "kind", "role", "level", "opens_at", "location", "services",
+                 "refer_to", "is_open", "index")
+
+    def __init__(self, id: str, name: str, kind: str, role: str, level: int, opens_at: float,
+                 location: tuple[float, float] | None):
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.role = role
+        self.level = level
+        self.opens_at = opens_at
+        self.location = location
+        self.services: dict[str, Service] = {}
+        self.refer_to: list = []                 # [(cum_p, Facility)]
+        self.is_open = True
+        self.index = -1                          # id in the step log
 
     @property
     def tier(self) -> str:
@@ -86,7 +96,7 @@ class Network:
                 servers = scaled_servers(staffed, scale)
                 pool = env.pool(f"{fid}.{sid}", UNLIMITED if servers is None else 0)
                 svc = Service(len(self.services), fac, sid, pool,
-                              sampler(s.service_time, streams.get(f"service:{fid}.{sid}")),
+                              streams.sampler(f"service:{fid}.{sid}", s.service_time),
                               servers)
                 fac.services[sid] = svc
                 self.services.append(svc)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.engine.dists import sampler, uniforms
 from sim.engine.streams import Streams
 
 LANE_PRIORITY = 0     # green channel (上转优先), time-critical emergencies, emergency admissions
@@ -53,8 +52,8 @@ class Policy:
         down = cfg.down_referral
         self.down_share = down.share
         self.home_beds = down.home_beds
-        self.max_bed_wait = sampler(down.max_bed_wait, streams.get("policy:max_bed_wait"))
-        self.transfer_delay = sampler(down.transfer_delay, streams.get("policy:transfer_delay"))
+        self.max_bed_wait = streams.sampler("policy:max_bed_wait", down.max_bed_wait)
+        self.transfer_delay = streams.sampler("policy:transfer_delay", down.transfer_delay)
         self.remote = cfg.remote_diagnosis.enabled
         self.recognition = cfg.mutual_recognition.coverage if cfg.mutual_recognition.enabled \
             else 0.0
@@ -62,10 +61,10 @@ class Policy:
         self.no_show_p = cfg.slots.no_show if cfg.slots.enabled else 0.0
         self.ambulance_on = cfg.ambulance.enabled
         self.choice = None                      # set by the model when choice is enabled
-        self._u_contact = uniforms(streams.get("choice:first_contact"))
+        self._u_contact = streams.uniforms("choice:first_contact")
 
         def routing(name: str):
-            return uniforms(streams.get(f"routing:{name}"))
+            return streams.uniforms(f"routing:{name}")
         self._u_refer, self._u_admit = routing("refer_up"), routing("admit")
         self._u_down, self._u_follow = routing("refer_down"), routing("followup")
         self._u_exam_primary, self._u_exam_hospital = routing("exam_primary"), \
@@ -85,13 +84,13 @@ class Policy:
             return False
         draw = self._chances.get(lever)
         if draw is None:
-            draw = self._chances[lever] = uniforms(self._streams.get(f"routing:{lever}"))
-        return draw() < p
+            draw = self._chances[lever] = self._streams.uniforms(f"routing:{lever}")
+        return draw.next() < p
 
     # -- first contact (基层首诊) and the logit choice ---------------------------------------
     def first_contact(self, ep: Any) -> list | None:
         """None: the patient starts in primary care; else the hospital table to pick from."""
-        u = self._u_contact()
+        u = self._u_contact.next()
         c = ep.cohort
         if self.strict or (c.signed and u < self.adherence):
             return None
@@ -105,65 +104,65 @@ class Policy:
     # -- referral up, teleconsultation, remote diagnosis -----------------------------------
     def refer_up(self, ep: Any) -> bool:
         """After a primary consultation: does the family doctor refer the patient up?"""
-        return self._u_refer() < ep.kind.p_refer_up * self.refer_scale[ep.cohort.signed]
+        return self._u_refer.next() < ep.kind.p_refer_up * self.refer_scale[ep.cohort.signed]
 
     def formal(self, ep: Any) -> bool:
         """A patient the family doctor sends on: formally referred (上转), or left to go alone?"""
-        return self.formal_share >= 1.0 or self._u_formal() < self.formal_share
+        return self.formal_share >= 1.0 or self._u_formal.next() < self.formal_share
 
     def returns(self, ep: Any) -> bool:
         """After a hospital consultation: does the patient come back for a return visit (复诊)?"""
         p = ep.kind.p_return
-        return p > 0.0 and self._u_return() < p
+        return p > 0.0 and self._u_return.next() < p
 
     def exam_at_primary(self, ep: Any) -> bool:
         p = ep.kind.p_exam
-        return p > 0.0 and self._u_exam_primary() < p
+        return p > 0.0 and self._u_exam_primary.next() < p
 
     def exam_at_hospital(self, ep: Any) -> bool:
         p = ep.kind.p_exam
-        return p > 0.0 and self._u_exam_hospital() < p
+        return p > 0.0 and self._u_exam_hospital.next() < p
 
     def diagnosis_only(self, ep: Any) -> bool:
         """A would-be up-referral that only needs a specialist to read an examination."""
-        return self.remote and self._u_diagnosis() < ep.kind.p_diagnosis_only
+        return self.remote and self._u_diagnosis.next() < ep.kind.p_diagnosis_only
 
     def teleconsult(self, ep: Any) -> bool:
-        return self.teleconsult_share > 0.0 and self._u_teleconsult() < self.teleconsult_share
+        return self.teleconsult_share > 0.0 and self._u_teleconsult.next() < self.teleconsult_share
 
     def recognised(self) -> bool:
         """A referred patient's recent result is accepted by the hospital (互认)."""
-        return self.recognition > 0.0 and self._u_recognised() < self.recognition
+        return self.recognition > 0.0 and self._u_recognised.next() < self.recognition
 
     def refer_out(self, ep: Any) -> bool:
         """The group hospital cannot treat the case: referral to a city-level hospital."""
         p = ep.kind.p_beyond_group * self.refer_out_scale
-        return p > 0.0 and self._u_refer_out() < p
+        return p > 0.0 and self._u_refer_out.next() < p
 
     def no_show(self) -> bool:
-        return self.no_show_p > 0.0 and self._u_no_show() < self.no_show_p
+        return self.no_show_p > 0.0 and self._u_no_show.next() < self.no_show_p
 
     # -- hospital --------------------------------------------------------------------------
     def admit(self, ep: Any) -> bool:
         """After a hospital consultation: is the patient admitted?"""
-        return self._u_admit() < ep.kind.p_admit
+        return self._u_admit.next() < ep.kind.p_admit
 
     def by_ambulance(self, ep: Any) -> bool:
-        return self.ambulance_on and self._u_ambulance() < ep.kind.p_ambulance
+        return self.ambulance_on and self._u_ambulance.next() < ep.kind.p_ambulance
 
     def time_critical(self, ep: Any) -> bool:
         """Chest pain or stroke: straight into the green channel."""
-        return self._u_critical() < ep.kind.p_time_critical
+        return self._u_critical.next() < ep.kind.p_time_critical
 
     def refer_down(self, ep: Any) -> tuple[bool, bool]:
         """At discharge: (eligible for a community place, offered one), from one draw."""
-        u = self._u_down()
+        u = self._u_down.next()
         eligible = u < ep.kind.p_down_eligible
         return eligible, u < ep.kind.p_down_eligible * self.down_share
 
     def follow_up(self, ep: Any) -> bool:
         """After discharge home: does the family doctor see the patient again?"""
-        return self._u_follow() < self.followup[ep.cohort.signed]
+        return self._u_follow.next() < self.followup[ep.cohort.signed]
 
     # -- payment ---------------------------------------------------------------------------
     def visit_oop(self, fac: Any, referred: bool) -> float:

@@ -1,34 +1,45 @@
 """Residents as cohorts (catchment × age band × signed), counts not objects."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sim.config.schema import AGE_BANDS
-from sim.model.network import Facility, Network
+
+# ``Facility`` and ``Network`` in annotations are sim.model.network's (not imported: compiled,
+# ``_population.pxd`` cimports the C Facility under that name)
 
 
-@dataclass(eq=False, slots=True)
 class Catchment:
     """Residents served by one centre: where they go first and which hospitals they pick."""
-    id: str
-    idx: int
-    residents: float
-    primary: list           # [(cum_p, Facility)], nearest primary facility
-    hospitals: list         # [(cum_p, Facility)], hospital chosen when bypassing primary care
-    centre: Facility | None  # the community centre (rehabilitation and home beds, checks)
-    location: tuple[float, float] | None
-    radius: float
+
+    __slots__ = ("id", "idx", "residents", "primary", "hospitals", "centre", "location",
+                 "radius")
+
+    def __init__(self, id: str, idx: int, residents: float, primary: list, hospitals: list,
+                 centre: Facility | None, location: tuple[float, float] | None, radius: float):
+        self.id = id
+        self.idx = idx
+        self.residents = residents
+        self.primary = primary            # [(cum_p, Facility)], nearest primary facility
+        self.hospitals = hospitals        # [(cum_p, Facility)], chosen when bypassing primary care
+        self.centre = centre              # the community centre (rehabilitation, home beds, checks)
+        self.location = location
+        self.radius = radius
 
 
-@dataclass(eq=False, slots=True)
 class Cohort:
-    idx: int
-    catchment: Catchment
-    age: str
-    signed: bool
-    residents: float
-    chronic: float          # expected chronic-condition follow-up schedules (sum over conditions)
+    """Residents of one catchment, age band and signing status (a count, not people)."""
+
+    __slots__ = ("idx", "catchment", "age", "signed", "residents", "chronic")
+
+    def __init__(self, idx: int, catchment: Catchment, age: str, signed: bool, residents: float,
+                 chronic: float):
+        self.idx = idx
+        self.catchment = catchment
+        self.age = age
+        self.signed = signed
+        self.residents = residents
+        self.chronic = chronic            # expected chronic follow-up schedules (all conditions)
 
 
 def build_cohorts(p: Any, default_hospitals: Any, network: Network) -> list[Cohort]:
