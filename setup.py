@@ -1,5 +1,5 @@
 """Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``), the log's
-rows (``sim/metrics/_columns.pyx``) and the model's hot path: the care pathways, the policy, the
+rows (``sim/domain/_rows.pyx``) and the model's hot path: the care pathways, the policy, the
 pathways' context, the network, the population and the episode types (``sim/model/pathways.py``,
 ``policy.py``, ``context.py``, ``network.py``, ``population.py``, ``demand.py`` compiled as they
 are, to ``sim.model._pathways``, ``_policy`` and so on). Where they cannot be built (no C compiler,
@@ -36,7 +36,7 @@ class OptionalBuildExt(build_ext):
 try:
     from Cython.Build import cythonize
     extensions = cythonize([Extension("sim.engine._core", ["sim/engine/_core.pyx"]),
-                            Extension("sim.metrics._columns", ["sim/metrics/_columns.pyx"]),
+                            Extension("sim.domain._rows", ["sim/domain/_rows.pyx"]),
                             # the care pathways compiled from their Python source, as they are
                             Extension("sim.model._pathways", ["sim/model/pathways.py"]),
                             # the policy, an episode, the pathways' context, facilities and

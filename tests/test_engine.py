@@ -15,6 +15,7 @@ from sim.engine import loop
 from sim.engine.loop import COMPILED, ENGINES, FastEnv, SimPyEnv, make_env
 from sim.engine.pool import UNLIMITED, Pool
 from sim.engine.streams import replication_seeds
+from sim.domain import rows
 from sim.metrics import log
 from sim.model import demand, group
 from sim.model.context import Episode
@@ -213,8 +214,8 @@ def test_the_compiled_engine_is_built_where_a_c_compiler_is():
         pytest.skip("no C compiler: the pure-Python engine runs (run.engine=python)")
     assert COMPILED, "sim/engine/_core.pyx is not built: pip install -e . (README)"
     assert type(make_env("fast")).__name__ == "CompiledEnv"
-    assert log._columns is not None, "sim/metrics/_columns.pyx is not built"
-    assert type(log.Log().step_rows) is log._columns.StepRows
+    assert rows.compiled_rows is not None, "sim/domain/_rows.pyx is not built"
+    assert type(log.Log().step_rows) is rows.compiled_rows.StepRows
     for module, source in zip(group.COMPILED_MODEL, group.ModelModules._fields):
         assert module is not None, f"sim/model/{source}.py is not compiled"
     assert group.model_modules("fast") == group.COMPILED_MODEL

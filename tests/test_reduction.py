@@ -9,6 +9,7 @@ import pytest
 
 from sim.api import compose_config
 from sim.engine.streams import replication_seeds
+from sim.domain import rows
 from sim.metrics import kpis, log, quantile
 from sim.metrics.parts import merge, rate, share, state
 from sim.metrics.log import Log
@@ -118,11 +119,11 @@ def test_reduction_memory_does_not_grow_with_the_horizon(long_model, monkeypatch
 
 
 def test_compiled_rows_equal_the_pure_python_ones():
-    """The log's rows written in C (``_columns``) are the columns the Python rows type at the
+    """The log's rows written in C (``sim.domain._rows``) are the columns the Python rows type at the
     roll: the same bytes for every column, with and without episode ids, on an empty day and
     past the first growth of the columns; both refuse a value its column cannot hold."""
-    if log._columns is None:
-        pytest.skip("sim/metrics/_columns.pyx is not built: nothing to compare")
+    if rows.compiled_rows is None:
+        pytest.skip("sim/domain/_rows.pyx is not built: nothing to compare")
     rng = np.random.default_rng(7)
     n = 5000                                    # more than the compiled columns first hold
     kinds = rng.integers(-128, 128, n).tolist()
@@ -130,26 +131,26 @@ def test_compiled_rows_equal_the_pure_python_ones():
     episodes_ids = rng.integers(-2**62, 2**62, n).tolist()
     facs = rng.integers(-2**31, 2**31, n).tolist()
     for episodes in (False, True):
-        for rows in (n, 1, 0):
+        for count in (n, 1, 0):
             made = []
-            for impl in ((log._columns.VisitRows, log._columns.StepRows),
-                         (log.PyVisitRows, log.PyStepRows)):
-                columns = log.table_columns(episodes)
-                v = impl[0](log._codes(columns["v"]), episodes)
-                s = impl[1](log._codes(columns["s"]), episodes)
-                for k in range(rows):
+            for impl in ((rows.compiled_rows.VisitRows, rows.compiled_rows.StepRows),
+                         (rows.PyVisitRows, rows.PyStepRows)):
+                columns = rows.table_columns(episodes)
+                v = impl[0](rows.codes(columns["v"]), episodes)
+                s = impl[1](rows.codes(columns["s"]), episodes)
+                for k in range(count):
                     now = float(k) * 1.5
                     v.visit(k % 300, kinds[k], k % 2, True, cohorts[k], now - 1e6 * k, k % 9,
                             episodes_ids[k])
                     s.append(k % 100, kinds[k], facs[k], now, 0.25 * k, episodes_ids[k])
                     s.append(-3, kinds[k], 7, 2.0, episode=k)
-                assert len(v) == rows and len(s) == 2 * rows
+                assert len(v) == count and len(s) == 2 * count
                 made.append([(c.typecode, c.tobytes()) for c in v.columns() + s.columns()])
             assert made[0] == made[1]
-    for rows in (log._columns.VisitRows, log.PyVisitRows):
-        v = rows(log._codes(log.VISIT_COLUMNS))
+    for writer in (rows.compiled_rows.VisitRows, rows.PyVisitRows):
+        v = writer(rows.codes(rows.VISIT_COLUMNS))
         with pytest.raises(OverflowError):
             v.visit(0, 300, 0, 0, cohorts[0], 0.0, 0.0)
             v.columns()
     with pytest.raises(ValueError, match="compiled for"):
-        log._columns.VisitRows("ibbbid")
+        rows.compiled_rows.VisitRows("ibbbid")

@@ -104,9 +104,13 @@ cdef class Core:
 
     cpdef object delay(self, object minutes):
         """A wait of ``minutes`` for a journey to yield: the number itself (``FastEnv.delay``)."""
+        if PyFloat_CheckExact(minutes):                # a sample: compared in C
+            if PyFloat_AS_DOUBLE(minutes) < 0:
+                raise ValueError(f"negative delay {minutes}")
+            return minutes
         if minutes < 0:
             raise ValueError(f"negative delay {minutes}")
-        return minutes if PyFloat_CheckExact(minutes) else float(minutes)
+        return float(minutes)
 
     cpdef journey(self, generator, on_end):
         """Start ``generator`` as a patient's light process; ``on_end(return value)`` at its end."""

@@ -1,7 +1,7 @@
 """What a replication records: one row per service visit and one per pathway step.
 
-Rows go straight into typed ``array`` columns (compiled, ``_columns``; in Python a list of
-tuples typed at the roll), closed into a chunk at each midnight. A closed chunk is appended to
+Rows (their columns and writers: ``sim.domain.rows``) go straight into typed ``array`` columns
+(compiled; in Python a list of tuples typed at the roll), closed into a chunk at each midnight. A closed chunk is appended to
 one raw file per column in a scratch directory, so the log's memory does not grow with the
 horizon; KPIs read the files back as memory maps, one period at a time (``period``).
 """
@@ -18,18 +18,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from sim.domain import compiled
-
-VISIT_COLUMNS = (("v_service", "i"), ("v_etype", "b"), ("v_lane", "b"), ("v_referred", "b"),
-                 ("v_cohort", "i"), ("v_t", "d"), ("v_wait", "d"))
-# v_referred: 1 when sent by a doctor (up-referral, remote reading); v_t: time of the request
-# (arrival at the service), v_wait: minutes until a server was free. A visit row is logged when
-# its service starts, so v_t may lie days before the chunk's day (a wait for a bed).
-STEP_COLUMNS = (("s_step", "b"), ("s_etype", "b"), ("s_facility", "i"), ("s_t", "d"),
-                ("s_value", "d"))
-# s_t: the time the step is logged, so the step log is in time order (checked at each roll)
-EPISODE_COLUMNS = (("v_episode", "q"), ("s_episode", "q"))
-# only with ``episodes``: the episode id of each row, for the event log (not kept on disk)
+from sim.domain.rows import (STEP_COLUMNS, VISIT_COLUMNS, PyStepRows, PyVisitRows, codes,
+                             compiled_rows, table_columns)
 
 BLOCK_ROWS = 1 << 20       # rows per block when a period is filtered or binned
 
@@ -160,8 +150,8 @@ class Log:
     scratch directory under ``directory`` (default: the system temp dir, ``TMPDIR``), removed
     by ``close`` or, failing that, when the log is collected or the interpreter exits. With
     ``episodes`` each row also records its episode id (for the event log only). Rows are
-    written by the compiled ``_columns`` where it is built and ``compiled``, else by the Python
-    ``PyVisitRows`` and ``PyStepRows`` (the same columns, byte for byte).
+    written by the compiled rows (``sim.domain._rows``) where they are built and ``compiled``, else
+    by the Python ``PyVisitRows`` and ``PyStepRows`` (the same columns, byte for byte).
     """
 
     def __init__(self, directory: str | Path | None = None, episodes: bool = False,
@@ -169,8 +159,8 @@ class Log:
                  compiled: bool = True) -> None:
         self.episodes = episodes
         self._columns = table_columns(episodes)
-        if compiled and _columns is not None:
-            self._visit_rows, self._step_rows = _columns.VisitRows, _columns.StepRows
+        if compiled and compiled_rows is not None:
+            self._visit_rows, self._step_rows = compiled_rows.VisitRows, compiled_rows.StepRows
         else:
             self._visit_rows, self._step_rows = PyVisitRows, PyStepRows
         self.sink = sink
@@ -183,10 +173,10 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        self.visit_rows = self._visit_rows(_codes(self._columns["v"]), self.episodes)
+        self.visit_rows = self._visit_rows(codes(self._columns["v"]), self.episodes)
         """Today's visit rows (until the next ``roll``): ``visit_rows.visit(service, etype,
         lane, referred, cohort, t, wait, episode=-1)`` writes one."""
-        self.step_rows = self._step_rows(_codes(self._columns["s"]), self.episodes)
+        self.step_rows = self._step_rows(codes(self._columns["s"]), self.episodes)
         """Today's step rows (until the next ``roll``): ``step_rows.append(step, etype,
         facility, t, value=0, episode=-1)`` writes one."""
         self._rows = {"v": self.visit_rows, "s": self.step_rows}
@@ -269,61 +259,3 @@ class Log:
         for table in self.tables.values():
             table.close()
         self._cleanup()
-
-
-def table_columns(episodes: bool) -> dict[str, tuple]:
-    """(name, type code) of each table's columns, visits ``v`` and steps ``s``, each ending in its
-    episode id with ``episodes``."""
-    return {"v": VISIT_COLUMNS + (EPISODE_COLUMNS[:1] if episodes else ()),
-            "s": STEP_COLUMNS + (EPISODE_COLUMNS[1:] if episodes else ())}
-
-
-def _codes(columns: tuple) -> str:
-    """The type codes of ``columns`` ((name, code) pairs), in order."""
-    return "".join(code for _, code in columns)
-
-
-def py_columns(rows: list[tuple], codes: str) -> list[array]:
-    """Column ``k`` of ``rows`` as an ``array`` of type ``codes[k]``."""
-    values = zip(*rows) if rows else [()] * len(codes)
-    return [array(code, col) for code, col in zip(codes, values)]
-
-
-class _PyRows:
-    """Today's rows of one table as tuples (one list append per row), typed at ``columns``."""
-
-    def __init__(self, codes: str, episodes: bool = False):
-        self.codes, self.rows, self.episodes = codes, [], episodes
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def columns(self) -> list[array]:
-        return py_columns(self.rows, self.codes)
-
-
-class PyVisitRows(_PyRows):
-    """Visit rows: the reference for the compiled ``_columns.VisitRows``."""
-
-    def __init__(self, codes: str, episodes: bool = False):
-        super().__init__(codes, episodes)
-        append = self.rows.append
-        if episodes:
-            def visit(service, etype, lane, referred, cohort, t, wait, episode=-1) -> None:
-                append((service, etype, lane, referred, cohort, t, wait, episode))
-        else:
-            def visit(service, etype, lane, referred, cohort, t, wait, episode=-1) -> None:
-                append((service, etype, lane, referred, cohort, t, wait))
-        self.visit = visit
-
-
-class PyStepRows(_PyRows):
-    """Step rows: the reference for the compiled ``_columns.StepRows``."""
-
-    def append(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
-               episode: int = -1) -> None:
-        row = (step, etype, facility, t, value)
-        self.rows.append(row + (episode,) if self.episodes else row)
-
-
-_columns = compiled.load("sim.metrics._columns", "sim/metrics/_columns.pyx")

@@ -3,7 +3,7 @@
 # engine calls ``Intake.start`` for each arrival as a C function.
 cimport cython
 from sim.engine._core cimport Core, Draws
-from sim.metrics._columns cimport StepRows, VisitRows
+from sim.domain._rows cimport StepRows, VisitRows
 from sim.model._demand cimport EpisodeType
 from sim.model._population cimport Cohort
 

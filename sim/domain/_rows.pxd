@@ -1,4 +1,4 @@
-# The compiled log rows' types (sim/metrics/_columns.pyx), declared here so that the compiled
+# The compiled log rows' types (sim/domain/_rows.pyx), declared here so that the compiled
 # pathways (sim/model/_context.pxd types the context's rows) write a row with a C call.
 ctypedef signed char int8
 ctypedef long long int64

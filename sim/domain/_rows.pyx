@@ -1,9 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """Today's log rows written straight into typed ``array`` columns, in C: the compiled twin of
-``sim.metrics.log``'s ``PyVisitRows`` and ``PyStepRows`` (tuples, typed at the roll), with the
+``sim.domain.rows``' ``PyVisitRows`` and ``PyStepRows`` (tuples, typed at the roll), with the
 same columns, the same bytes and the same ``OverflowError`` for a value its column cannot hold
 (raised when the row is logged rather than at the roll). A row is its values, so the compiled
-pathways write one with a C call (the types and methods declared in ``_columns.pxd``)."""
+pathways write one with a C call (the types and methods declared in ``_rows.pxd``)."""
 from array import array
 
 from cpython cimport array as carray
