@@ -1,8 +1,9 @@
 """Builds the compiled hot paths at ``pip install``: the engine (``sim/engine/_core.pyx``), the log's
-rows (``sim/domain/_rows.pyx``) and the model's hot path: the care pathways, the policy, the
-pathways' context, the network, the population and the episode types (``sim/model/pathways.py``,
-``policy.py``, ``context.py``, ``network.py``, ``population.py``, ``demand.py`` compiled as they
-are, to ``sim.model._pathways``, ``_policy`` and so on). Where they cannot be built (no C compiler,
+rows (``sim/domain/_rows.pyx``) and the model's modules on a visit's path: the care pathways,
+the policy, the pathways' context, the network, the population, the episode types and the
+appointment books (``sim/model/pathways.py``, ``policy.py``, ``context.py``, ``network.py``,
+``population.py``, ``demand.py``, ``slots.py`` compiled as they are, to ``sim.model._pathways``,
+``_policy`` and so on: ``sim.model.group.ModelModules``). Where they cannot be built (no C compiler,
 no Cython) the install goes on without them and the pure-Python code runs, same results."""
 import os
 
@@ -40,11 +41,12 @@ try:
                             # the care pathways compiled from their Python source, as they are
                             Extension("sim.model._pathways", ["sim/model/pathways.py"]),
                             # the policy, an episode, the pathways' context, facilities and
-                            # services, cohorts and episode types compiled as C types (their
-                            # fields in sim/model/_policy.pxd, _context.pxd, _network.pxd, ...)
+                            # services, cohorts, episode types and appointment books compiled
+                            # as C types (their fields in sim/model/_policy.pxd, _context.pxd,
+                            # _network.pxd, ...)
                             *(Extension(f"sim.model._{name}", [f"sim/model/{name}.py"])
                               for name in ("policy", "context", "network", "population",
-                                           "demand"))],
+                                           "demand", "slots"))],
                            # force: cythonize does not see an edit of the modules' own .pxd
                            # (named after the module, e.g. _policy.pxd), so all are translated anew
                            quiet=True, force=True,

@@ -23,7 +23,6 @@ from sim.model.network import distance, shares
 from sim.model.pathways import EXIT
 from sim.model.population import Catchment, Cohort
 from sim.model.schedules import Schedules
-from sim.model.slots import AppointmentBook
 
 
 
@@ -35,6 +34,7 @@ class ModelModules(NamedTuple):
     network: ModuleType
     population: ModuleType
     demand: ModuleType
+    slots: ModuleType
 
 
 PYTHON_MODEL = ModelModules(*(importlib.import_module(f"sim.model.{name}")
@@ -72,7 +72,7 @@ class MedicalGroup:
                                                      cfg.network.hospital_choice, self.network)
         self.catchments = list({c.catchment.idx: c.catchment for c in self.cohorts}.values())
         self.types = mods.demand.episode_types(cfg.demand)
-        self._context = mods.context
+        self._modules = mods
         for t in self.types.values():
             t.journey = mods.pathways.PATHWAYS[t.pathway]
         self.followup_type = next((self.types[n] for n, e in cfg.demand.episodes.items()
@@ -94,8 +94,8 @@ class MedicalGroup:
         self.visit_rows, self.step_rows = log.visit_rows, log.step_rows    # today's rows
         # episodes' ends, served or left unserved, counted by the engine (in C where compiled)
         self.ends = self.env.tally_type(self._left)
-        self.care = self._context.Context(self)      # what the pathways see of the group
-        self.intake = self._context.Intake(self.env, self.care, self.ends)
+        self.care = mods.context.Context(self)      # what the pathways see of the group
+        self.intake = mods.context.Intake(self.env, self.care, self.ends)
         # start(kind, cohort, person=-1): an episode arrives now (the event log, when it names
         # each row's episode, needs the end to know its episode)
         self.start = self._start_named if self.log.episodes else self.intake.start
@@ -115,7 +115,7 @@ class MedicalGroup:
             if tc.enabled else None
         self.fleet = Fleet(pol.ambulance, self.network, self.streams) \
             if pol.ambulance.enabled else None
-        self.books: dict[str, AppointmentBook] = {}
+        self.books: dict[str, Any] = {}     # appointment books (sim.model.slots) by facility
         if pol.slots.enabled:
             for f in fac.values():
                 svc = f.services.get("outpatient")
@@ -124,7 +124,8 @@ class MedicalGroup:
                     sessions = [h if h else ([0.0, 24.0] if h is None else None)
                                 for _, h in plans]
                     servers = [n if sessions[i] else 0 for i, (n, _) in enumerate(plans)]
-                    self.books[f.id] = AppointmentBook(servers, sessions, pol.slots)
+                    self.books[f.id] = self._modules.slots.AppointmentBook(servers, sessions,
+                                                                           pol.slots)
         self.choice = None
         if pol.choice.enabled:
             self.choice = Choice(pol.choice, self.policy, self.catchments,
@@ -214,7 +215,7 @@ class MedicalGroup:
     def _start_named(self, kind: EpisodeType, cohort: Cohort, person: int = -1) -> None:
         """``start`` when the log records episode ids: the end knows its episode."""
         self.intake.arrived += 1
-        ep = self._context.Episode(self.arrived, kind, cohort, self.env.now, person)
+        ep = self._modules.context.Episode(self.arrived, kind, cohort, self.env.now, person)
         self.env.journey(kind.journey(self.care, ep), lambda served: self._end_named(ep, served))
 
     def _end_named(self, ep: Episode, served: bool) -> None:

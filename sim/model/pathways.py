@@ -28,10 +28,10 @@ from sim.domain.steps import (ADMIT, AMBULANCE, BED_BLOCK, BOOK_REFERRED, BOOK_S
 from sim.model.policy import LANE_PRIORITY, LANE_ROUTINE
 
 # ``m: Context``, ``ep: Episode`` (sim.model.context), ``pol: Policy`` (sim.model.policy),
-# ``fac: Facility``, ``svc: Service`` (sim.model.network), ``env: Core`` and ``pool: Pool`` (the
-# compiled engine's) are annotations Python never evaluates; compiled (annotation typing on, first
-# line) they name the C types cimported in _pathways.pxd, whose fields are read and methods called
-# in C
+# ``fac: Facility``, ``svc: Service`` (sim.model.network), ``book: AppointmentBook``
+# (sim.model.slots), ``env: Core`` and ``pool: Pool`` (the compiled engine's) are annotations
+# Python never evaluates; compiled (annotation typing on, first line) they name the C types
+# cimported in _pathways.pxd, whose fields are read and methods called in C
 
 EXIT = None
 Trajectory = Generator     # a pathway: yields the events it waits for, returns True if served
@@ -165,7 +165,7 @@ def hospital(m: Context, ep: Episode, hosp: Facility, referred: bool,
     lane = pol.referred_lane if referred else LANE_ROUTINE
     if hosp.kind == "external":
         log_step(m, OUTSIDE, ep, hosp)
-    book = m.books.get(hosp.id)
+    book: AppointmentBook = m.books.get(hosp.id)
     if book is not None:
         now = m.env.now
         slot = book.book(now, referred)
