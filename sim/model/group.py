@@ -25,7 +25,6 @@ from sim.model.population import Catchment, Cohort
 from sim.model.schedules import Schedules
 
 
-
 class ModelModules(NamedTuple):
     """The model's modules on a visit's path, compiled as C types together (setup.py)."""
     pathways: ModuleType
