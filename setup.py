@@ -11,6 +11,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 FALLBACK = "the pure-Python engine runs instead (same results, about half the speed)"
+# modules whose own code runs while a replication is built, not on a visit's path (the compiled
+# pathways read their C types' fields inline): compiled with -O1, three times faster to build
+SET_UP = ("sim.model._network", "sim.model._population", "sim.model._demand")
 
 
 class OptionalBuildExt(build_ext):
@@ -28,6 +31,8 @@ class OptionalBuildExt(build_ext):
             print(f"warning: the compiled engine was not built ({err}); {FALLBACK}")
 
     def build_extension(self, ext: Extension) -> None:
+        if self.compiler.compiler_type == "unix":       # gcc, clang: no debug information
+            ext.extra_compile_args = ["-g0"] + (["-O1"] if ext.name in SET_UP else [])
         try:
             super().build_extension(ext)
         except Exception as err:
