@@ -10,7 +10,7 @@ import os
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-FALLBACK = "the pure-Python engine runs instead (same results, about half the speed)"
+FALLBACK = "the pure-Python code runs instead (same results, several times slower)"
 # modules whose own code runs while a replication is built, not on a visit's path (the compiled
 # pathways read their C types' fields inline): compiled with -O1, three times faster to build
 SET_UP = ("sim.model._network", "sim.model._population", "sim.model._demand")
@@ -54,7 +54,7 @@ try:
                                            "demand", "slots"))],
                            # force: cythonize does not see an edit of the modules' own .pxd
                            # (named after the module, e.g. _policy.pxd), so all are translated anew
-                           quiet=True, force=True,
+                           quiet=True, force=True, nthreads=os.cpu_count() or 1,
                            compiler_directives={"annotation_typing": False})
 except ImportError:                          # installs without build isolation and no Cython
     extensions = []
