@@ -70,7 +70,7 @@ def test_periods_read_back_exactly_with_rows_outside_their_day():
                 for t in np.sort(rng.uniform(day, day + 1, 40)) * DAY:
                     i += 1
                     wait = rng.choice([0.0, rng.uniform(0, 3 * DAY)])
-                    log.visit(i % 7, 1, i % 2, 0, 2, max(t - wait, 0.0), wait, i)
+                    log.visit_rows.visit(i % 7, 1, i % 2, 0, 2, max(t - wait, 0.0), wait, i)
                     log.step(i % 20, 1, 3, t, wait)
                 log.step(0, 1, 3, (day + 1) * DAY)      # at midnight, before the roll
             log.roll()

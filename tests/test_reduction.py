@@ -119,8 +119,8 @@ def test_reduction_memory_does_not_grow_with_the_horizon(long_model, monkeypatch
 
 
 def test_compiled_rows_equal_the_pure_python_ones():
-    """The log's rows written in C (``sim.domain._rows``) are the columns the Python rows type at the
-    roll: the same bytes for every column, with and without episode ids, on an empty day and
+    """The log's rows written in C (``sim.domain._rows``) are the columns the Python rows type at
+    the roll: the same bytes for every column, with and without episode ids, on an empty day and
     past the first growth of the columns; both refuse a value its column cannot hold."""
     if rows.compiled_rows is None:
         pytest.skip("sim/domain/_rows.pyx is not built: nothing to compare")

@@ -104,10 +104,8 @@ cdef class Core:
 
     cpdef object delay(self, object minutes):
         """A wait of ``minutes`` for a journey to yield: the number itself (``FastEnv.delay``)."""
-        if PyFloat_CheckExact(minutes):                # a sample: compared in C
-            if PyFloat_AS_DOUBLE(minutes) < 0:
-                raise ValueError(f"negative delay {minutes}")
-            return minutes
+        if PyFloat_CheckExact(minutes) and not PyFloat_AS_DOUBLE(minutes) < 0:
+            return minutes                             # a sample: checked in C
         if minutes < 0:
             raise ValueError(f"negative delay {minutes}")
         return float(minutes)

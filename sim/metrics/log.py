@@ -1,9 +1,10 @@
 """What a replication records: one row per service visit and one per pathway step.
 
-Rows (their columns and writers: ``sim.domain.rows``) go straight into typed ``array`` columns
-(compiled; in Python a list of tuples typed at the roll), closed into a chunk at each midnight. A closed chunk is appended to
-one raw file per column in a scratch directory, so the log's memory does not grow with the
-horizon; KPIs read the files back as memory maps, one period at a time (``period``).
+Rows (their columns and writers: ``sim.domain.rows``) go straight into typed ``array``
+columns (compiled; in Python a list of tuples typed at the roll), closed into a chunk at each
+midnight. A closed chunk is appended to one raw file per column in a scratch directory, so the
+log's memory does not grow with the horizon; KPIs read the files back as memory maps, one
+period at a time (``period``).
 """
 from __future__ import annotations
 
@@ -150,8 +151,8 @@ class Log:
     scratch directory under ``directory`` (default: the system temp dir, ``TMPDIR``), removed
     by ``close`` or, failing that, when the log is collected or the interpreter exits. With
     ``episodes`` each row also records its episode id (for the event log only). Rows are
-    written by the compiled rows (``sim.domain._rows``) where they are built and ``compiled``, else
-    by the Python ``PyVisitRows`` and ``PyStepRows`` (the same columns, byte for byte).
+    written by the compiled writers (``sim.domain._rows``) where they are built and ``compiled``,
+    else by the Python ``PyVisitRows`` and ``PyStepRows`` (the same columns, byte for byte).
     """
 
     def __init__(self, directory: str | Path | None = None, episodes: bool = False,
@@ -159,10 +160,8 @@ class Log:
                  compiled: bool = True) -> None:
         self.episodes = episodes
         self._columns = table_columns(episodes)
-        if compiled and compiled_rows is not None:
-            self._visit_rows, self._step_rows = compiled_rows.VisitRows, compiled_rows.StepRows
-        else:
-            self._visit_rows, self._step_rows = PyVisitRows, PyStepRows
+        self._writers = (compiled_rows.VisitRows, compiled_rows.StepRows) \
+            if compiled and compiled_rows is not None else (PyVisitRows, PyStepRows)
         self.sink = sink
         self.directory = Path(tempfile.mkdtemp(prefix="medgroup-log-", dir=directory))
         self._cleanup = weakref.finalize(self, shutil.rmtree, str(self.directory), True)
@@ -173,20 +172,19 @@ class Log:
         self._open()
 
     def _open(self) -> None:
-        self.visit_rows = self._visit_rows(codes(self._columns["v"]), self.episodes)
+        visits, steps = self._writers
+        self.visit_rows = visits(codes(self._columns["v"]), self.episodes)
         """Today's visit rows (until the next ``roll``): ``visit_rows.visit(service, etype,
         lane, referred, cohort, t, wait, episode=-1)`` writes one."""
-        self.step_rows = self._step_rows(codes(self._columns["s"]), self.episodes)
+        self.step_rows = steps(codes(self._columns["s"]), self.episodes)
         """Today's step rows (until the next ``roll``): ``step_rows.append(step, etype,
         facility, t, value=0, episode=-1)`` writes one."""
-        self._rows = {"v": self.visit_rows, "s": self.step_rows}
-        self.visit = self.visit_rows.visit
 
     @property
     def cols(self) -> dict[str, array]:
         """Today's rows (since the last ``roll``) as typed columns (built on each call)."""
         cols = {}
-        for table, rows in self._rows.items():
+        for table, rows in (("v", self.visit_rows), ("s", self.step_rows)):
             cols.update(zip((name for name, _ in self._columns[table]), rows.columns()))
         return cols
 
@@ -204,7 +202,7 @@ class Log:
     @property
     def visits(self) -> int:
         """Visit rows so far."""
-        return self.tables["v"].rows + len(self._rows["v"])
+        return self.tables["v"].rows + len(self.visit_rows)
 
     def step(self, step: int, etype: int, facility: int, t: float, value: float = 0.0,
              episode: int = -1) -> None:
